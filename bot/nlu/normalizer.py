@@ -1,0 +1,56 @@
+"""Graph component: normalises every message before tokenisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.text import normalise
+
+# Raw text the user typed, kept beside the normalised TEXT for anyone who needs it.
+ORIGINAL_TEXT = "original_text"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class TextNormalizer(GraphComponent):
+    """Traditional -> Simplified Chinese (OpenCC t2s), full-width -> half-width (NFKC),
+    control characters removed and whitespace collapsed."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TextNormalizer:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalise(example, keep_spans=bool(example.get(ENTITIES)))
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._normalise(message, keep_spans=False)
+        return messages
+
+    @staticmethod
+    def _normalise(message: Message, keep_spans: bool) -> None:
+        text = message.get(TEXT)
+        if not text or text.startswith("/"):
+            return
+        normalised = normalise(text)
+        # Annotated entity offsets must stay valid: only same-length rewrites then.
+        if keep_spans and len(normalised) != len(text):
+            return
+        message.set(ORIGINAL_TEXT, text)
+        message.set(TEXT, normalised)

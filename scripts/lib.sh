@@ -1,0 +1,83 @@
+# Shared shell helpers for scripts/*.sh. Source it; it defines functions only.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV_SERVER="$ROOT/.venv/server"
+VENV_APP="$ROOT/.venv/app"
+export RASA_TELEMETRY_ENABLED=false
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONDONTWRITEBYTECODE=1
+export TF_CPP_MIN_LOG_LEVEL=2
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Rasa 3.6 and rasa-sdk 3.6 run on Python 3.10 and nothing newer.
+find_python310() {
+  local candidate
+  for candidate in "${PYTHON310:-}" python3.10 "$HOME"/.pyenv/versions/3.10.*/bin/python3.10 /usr/bin/python3.10; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  die "Python 3.10 not found. Install it (pyenv install 3.10.13, or your distribution's python3.10) or set PYTHON310=/path/to/python3.10"
+}
+
+# ensure_venv DIR LOCKFILE: create DIR from LOCKFILE unless it was built from the same lock.
+ensure_venv() {
+  local dir="$1" lock="$2" stamp want
+  stamp="$dir/.lock-sha256"
+  want="$(sha256sum "$lock" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "creating $(basename "$dir") environment from $(basename "$lock") (a few minutes the first time)"
+  local py
+  py="$(find_python310)"
+  rm -rf "$dir"
+  "$py" -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip==24.2"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$lock"
+  "$dir/bin/pip" check >/dev/null || die "dependency conflict in $dir (pip check)"
+  echo "$want" > "$stamp"
+}
+
+# The chat widget: socket.io-client bundled with esbuild from web/, nothing from a CDN.
+build_widget() {
+  local out="$ROOT/bot/web/static/build/chat.js" stamp="$ROOT/web/node_modules/.lock-sha256" want
+  command -v npm >/dev/null || die "npm not found: install Node.js 18 or newer"
+  want="$(cat "$ROOT/web/package-lock.json" "$ROOT"/web/src/* | sha256sum | cut -d' ' -f1)"
+  if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "building the chat widget (npm ci + esbuild)"
+  (cd "$ROOT/web" && npm ci --silent --no-audit --no-fund && npm run --silent build)
+  echo "$want" > "$stamp"
+}
+
+setup_all() {
+  ensure_venv "$VENV_SERVER" "$ROOT/requirements/server.lock"
+  ensure_venv "$VENV_APP" "$ROOT/requirements/app.lock"
+  build_widget
+  mkdir -p "$ROOT/var" "$ROOT/models"
+}
+
+rasa() { (cd "$ROOT" && "$VENV_SERVER/bin/rasa" "$@"); }
+
+# Trains only when data, domain or config changed (Rasa's own fingerprint check).
+train_if_needed() {
+  log "training the model if data or config changed"
+  rasa train --quiet --fixed-model-name bot --out models >/dev/null 2>"$ROOT/var/train.log" \
+    || { tail -n 40 "$ROOT/var/train.log" >&2; die "rasa train failed (full log: var/train.log)"; }
+}
+
+# wait_http URL SECONDS: poll until URL answers 2xx.
+wait_http() {
+  local url="$1" limit="$2" i
+  for ((i = 0; i < limit; i++)); do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
