@@ -68,7 +68,7 @@ rasa() { (cd "$ROOT" && "$VENV_SERVER/bin/rasa" "$@"); }
 # Trains only when data, domain or config changed (Rasa's own fingerprint check).
 train_if_needed() {
   log "training the model if data or config changed"
-  rasa train --quiet --fixed-model-name bot --out models >/dev/null 2>"$ROOT/var/train.log" \
+  rasa train --quiet --domain domain --fixed-model-name bot --out models >/dev/null 2>"$ROOT/var/train.log" \
     || { tail -n 40 "$ROOT/var/train.log" >&2; die "rasa train failed (full log: var/train.log)"; }
 }
 
@@ -80,4 +80,14 @@ wait_http() {
     sleep 1
   done
   return 1
+}
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  log "installing Debian's chromium for the browser tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || die "could not install chromium (apt-get install chromium)"
 }

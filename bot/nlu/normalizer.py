@@ -16,6 +16,7 @@ from bot.nlu.text import normalise
 
 # Raw text the user typed, kept beside the normalised TEXT for anyone who needs it.
 ORIGINAL_TEXT = "original_text"
+DEFAULT_MAX_LENGTH = 2000
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -31,24 +32,32 @@ class TextNormalizer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> TextNormalizer:
-        return cls()
+        return cls(int(config.get("max_length", DEFAULT_MAX_LENGTH)))
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"max_length": DEFAULT_MAX_LENGTH}
+
+    def __init__(self, max_length: int = DEFAULT_MAX_LENGTH) -> None:
+        self.max_length = max_length
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
-            self._normalise(example, keep_spans=bool(example.get(ENTITIES)))
+            self._normalise(example, keep_spans=bool(example.get(ENTITIES)), max_length=None)
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            self._normalise(message, keep_spans=False)
+            self._normalise(message, keep_spans=False, max_length=self.max_length)
         return messages
 
     @staticmethod
-    def _normalise(message: Message, keep_spans: bool) -> None:
+    def _normalise(message: Message, keep_spans: bool, max_length: int | None) -> None:
         text = message.get(TEXT)
         if not text or text.startswith("/"):
             return
-        normalised = normalise(text)
+        # Channels should refuse over-long messages; this bounds NLU cost for any that do not.
+        normalised = normalise(text[:max_length] if max_length else text)
         # Annotated entity offsets must stay valid: only same-length rewrites then.
         if keep_spans and len(normalised) != len(text):
             return

@@ -1,0 +1,1 @@
+"""The curated FAQ: one YAML file per topic under data/faq/, read and checked here."""

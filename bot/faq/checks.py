@@ -1,0 +1,134 @@
+"""Checks that catch curation mistakes `rasa data validate` misses.
+
+Each problem names the topic and the file at fault, so a curator can fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import opencc
+
+from bot.faq.catalogue import LANGUAGES, RETRIEVAL_INTENT, Topic, load_heldout, load_topic
+from bot.settings import ROOT
+
+# The stable topic keys that curators, statistics and evaluations refer to (issue #3).
+REQUIRED_TOPICS = (
+    "coverage_check_area coverage_shows_4g coverage_weak_indoor coverage_slow_speed coverage_sa_nsa "
+    "coverage_rollout coverage_network_sharing handset_check_support handset_sim_card handset_enable_5g "
+    "handset_battery handset_dual_sim handset_voice_calls handset_early_models handset_imported "
+    "handset_upgrade_support handset_network_licence plan_need_5g_plan plan_5g_plan_4g_phone plan_change "
+    "plan_downgrade plan_contract_period plan_early_termination plan_throttling plan_number_portability "
+    "plan_unexpected_charges rights_unauthorized_change rights_misleading_marketing complaint_process "
+    "complaint_deadline complaint_appeal service_hotlines privacy_personal_data"
+).split()
+
+MIN_EXAMPLES = {"zh": 15, "en": 10}
+MIN_HELDOUT = {"zh": 5, "en": 5}
+# "About 150 Chinese characters or 90 English words": a phone screen, with some slack.
+MAX_ZH_CHARS = 170
+MAX_EN_WORDS = 100
+DEFAULT_MAX_REVIEW_AGE_DAYS = 365
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    topic: str
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{path}: [{self.topic}] {self.message}"
+
+
+def language_of(example: str) -> str:
+    return "zh" if HAN.search(example) else "en"
+
+
+_t2s = opencc.OpenCC("t2s")
+
+
+def canonical(example: str) -> str:
+    """What the NLU pipeline sees, folded further: two examples equal here are duplicates."""
+    return re.sub(r"[\s\W_]+", "", _t2s.convert(example).lower())
+
+
+def check_topic(topic: Topic, today: dt.date, max_review_age_days: int) -> Iterable[str]:
+    yield from topic.problems
+    for language in LANGUAGES:
+        answer = topic.answers.get(language, "").strip()
+        if not answer:
+            yield f"the answer in {language!r} is missing"
+        elif language == "zh" and len(HAN.findall(answer)) > MAX_ZH_CHARS:
+            yield f"the zh answer has {len(HAN.findall(answer))} Chinese characters (limit {MAX_ZH_CHARS})"
+        elif language == "en" and len(answer.split()) > MAX_EN_WORDS:
+            yield f"the en answer has {len(answer.split())} words (limit {MAX_EN_WORDS})"
+        if not topic.titles.get(language):
+            yield f"metadata.title.{language} is missing"
+        count = sum(language_of(e) == language for e in topic.examples)
+        if count < MIN_EXAMPLES[language]:
+            yield f"{count} {language} examples, at least {MIN_EXAMPLES[language]} needed"
+    if not topic.sources:
+        yield "metadata.sources is missing: name where the answer's facts come from"
+    if topic.reviewed is None:
+        yield "metadata.reviewed is missing or not a date (YYYY-MM-DD)"
+    elif (today - topic.reviewed).days > max_review_age_days:
+        yield f"last reviewed {topic.reviewed}, more than {max_review_age_days} days ago: review it"
+    elif topic.reviewed > today:
+        yield f"review date {topic.reviewed} is in the future"
+
+
+def check_curation(
+    faq_dir: Path,
+    heldout_dir: Path,
+    today: dt.date | None = None,
+    max_review_age_days: int = DEFAULT_MAX_REVIEW_AGE_DAYS,
+    required: Iterable[str] = REQUIRED_TOPICS,
+) -> list[Problem]:
+    today = today or dt.date.today()
+    topics = {t.key: t for t in map(load_topic, sorted(faq_dir.glob("*.yml")))}
+    problems = [
+        Problem(key, faq_dir / f"{key}.yml", "required topic has no file") for key in required if key not in topics
+    ]
+    seen: dict[str, list[str]] = defaultdict(list)
+    for topic in topics.values():
+        problems += [Problem(topic.key, topic.path, m) for m in check_topic(topic, today, max_review_age_days)]
+        for example in topic.examples:
+            seen[canonical(example)].append(topic.key)
+    for topic in topics.values():
+        for example in topic.examples:
+            owners = seen[canonical(example)]
+            if len(owners) > 1 and owners[0] == topic.key:
+                problems.append(
+                    Problem(
+                        topic.key, topic.path, f"example {example!r} is listed {len(owners)} times: {sorted(owners)}"
+                    )
+                )
+                seen[canonical(example)] = [""]
+    problems += _check_heldout(topics, heldout_dir, set(seen))
+    return problems
+
+
+def _check_heldout(topics: dict[str, Topic], heldout_dir: Path, trained: set[str]) -> list[Problem]:
+    problems = []
+    heldout = load_heldout(heldout_dir)
+    for key in topics:
+        examples = heldout.get(f"{RETRIEVAL_INTENT}/{key}", [])
+        path = heldout_dir / f"faq_{key}.yml"
+        for language in LANGUAGES:
+            count = sum(language_of(e) == language for e in examples)
+            if count < MIN_HELDOUT[language]:
+                problems.append(
+                    Problem(key, path, f"{count} held-out {language} examples, at least {MIN_HELDOUT[language]} needed")
+                )
+        for example in examples:
+            if canonical(example) in trained:
+                problems.append(Problem(key, path, f"held-out example {example!r} is also a training example"))
+    return problems

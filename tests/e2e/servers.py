@@ -1,0 +1,140 @@
+"""Starts the real action server, Rasa server and web front for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "bot.tar.gz"
+SERVER_BIN = ROOT / ".venv" / "server" / "bin"
+APP_BIN = ROOT / ".venv" / "app" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Servers:
+    rasa_url: str
+    action_url: str
+    web_url: str
+    token: str
+    tracker_db: Path
+    logs: Path
+
+    def send(self, sender: str, text: str, **extra: object) -> list[dict]:
+        """One user turn through the REST channel; the bot's messages."""
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text, **extra}, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def wait_for(url: str, seconds: float, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {seconds}s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Iterator[Servers]:
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
+    token = secrets.token_urlsafe(16)
+    tracker_db = workdir / "tracker.db"
+    endpoints = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+        **(endpoints_extra or {}),
+    }
+    (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_PORT": str(rasa_port),
+        "ACTION_PORT": str(action_port),
+        "WEB_PORT": str(web_port),
+        "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+    }
+    commands = {
+        "actions": [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        "rasa": [
+            str(SERVER_BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--enable-api",
+            "--auth-token",
+            token,
+            "--cors",
+            "*",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            str(workdir / "endpoints.yml"),
+        ],  # fmt: skip
+        "web": [
+            str(APP_BIN / "uvicorn"),
+            "bot.web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(web_port),
+        ],  # fmt: skip
+    }
+    processes: dict[str, subprocess.Popen] = {}
+    try:
+        for name, command in commands.items():
+            log = (workdir / f"{name}.log").open("w")
+            processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_for(f"http://127.0.0.1:{action_port}/health", 60, processes["actions"], workdir / "actions.log")
+        wait_for(f"http://127.0.0.1:{web_port}/healthz", 60, processes["web"], workdir / "web.log")
+        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", 240, processes["rasa"], workdir / "rasa.log")
+        yield Servers(
+            rasa_url=f"http://127.0.0.1:{rasa_port}",
+            action_url=f"http://127.0.0.1:{action_port}",
+            web_url=f"http://127.0.0.1:{web_port}",
+            token=token,
+            tracker_db=tracker_db,
+            logs=workdir,
+        )
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

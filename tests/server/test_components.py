@@ -1,0 +1,96 @@
+"""The custom graph components on real Rasa Message objects (server environment)."""
+
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.faq_guard import FaqConfidenceGuard, is_unsure
+from bot.nlu.language import LanguageDetector
+from bot.nlu.normalizer import ORIGINAL_TEXT, TextNormalizer
+
+
+def test_the_normaliser_rewrites_the_text_and_keeps_the_original():
+    message = Message(data={TEXT: "為什麼我的手機只顯示４Ｇ"})
+    TextNormalizer().process([message])
+    assert message.get(TEXT) == "为什么我的手机只显示4G"
+    assert message.get(ORIGINAL_TEXT) == "為什麼我的手機只顯示４Ｇ"
+
+
+def test_the_normaliser_cuts_an_over_long_message():
+    message = Message(data={TEXT: "5G" * 5000})
+    TextNormalizer(max_length=2000).process([message])
+    assert len(message.get(TEXT)) == 2000
+
+
+def test_the_normaliser_leaves_intent_payloads_alone():
+    message = Message(data={TEXT: '/faq_pick{"faq_topic": "plan_change"}'})
+    TextNormalizer().process([message])
+    assert message.get(TEXT) == '/faq_pick{"faq_topic": "plan_change"}'
+
+
+def test_training_examples_with_entities_keep_their_offsets():
+    example = Message(
+        data={TEXT: "朝陽  有5G嗎", ENTITIES: [{"entity": "place", "start": 0, "end": 2, "value": "朝陽"}]}
+    )
+    TextNormalizer().process_training_data(TrainingData([example]))
+    # collapsing the double space would move the entity; the text is left as it was
+    assert example.get(TEXT) == "朝陽  有5G嗎"
+
+
+def test_the_language_detector_adds_a_language_entity():
+    zh, en, emoji = (Message(data={TEXT: t}) for t in ("我家有5G吗", "is there 5G at home", "👍"))
+    LanguageDetector().process([zh, en, emoji])
+    assert [e["value"] for e in zh.get(ENTITIES)] == ["zh"]
+    assert [e["value"] for e in en.get(ENTITIES)] == ["en"]
+    assert emoji.get(ENTITIES, []) == []
+
+
+def ranking(*confidences):
+    return [{"intent_response_key": f"faq/t{i}", "confidence": c} for i, c in enumerate(confidences)]
+
+
+def test_a_confident_topic_clearly_ahead_is_not_unsure():
+    assert not is_unsure(ranking(0.9, 0.05), min_confidence=0.6, min_margin=0.2)
+
+
+def test_a_low_or_close_topic_is_unsure():
+    assert is_unsure(ranking(0.5, 0.1), min_confidence=0.6, min_margin=0.2)
+    assert is_unsure(ranking(0.65, 0.5), min_confidence=0.6, min_margin=0.2)
+    assert is_unsure([], min_confidence=0.6, min_margin=0.2)
+
+
+def test_the_guard_turns_an_unsure_faq_into_faq_unsure_and_leaves_others():
+    guard = FaqConfidenceGuard(FaqConfidenceGuard.get_default_config())
+    unsure = Message(
+        data={
+            TEXT: "x",
+            INTENT: {"name": "faq", "confidence": 0.99},
+            "response_selector": {"faq": {"ranking": ranking(0.4, 0.35)}},
+        }
+    )
+    sure = Message(
+        data={
+            TEXT: "y",
+            INTENT: {"name": "faq", "confidence": 0.99},
+            "response_selector": {"faq": {"ranking": ranking(0.95, 0.01)}},
+        }
+    )
+    other = Message(data={TEXT: "z", INTENT: {"name": "greet", "confidence": 0.3}})
+    guard.process([unsure, sure, other])
+    assert unsure.get(INTENT)["name"] == "faq_unsure"
+    assert sure.get(INTENT)["name"] == "faq"
+    assert other.get(INTENT)["name"] == "greet"
+
+
+def test_faq_unsure_replaces_faq_in_the_ranking_so_the_fallback_sees_no_tie():
+    guard = FaqConfidenceGuard(FaqConfidenceGuard.get_default_config())
+    message = Message(
+        data={
+            TEXT: "x",
+            INTENT: {"name": "faq", "confidence": 0.99},
+            "intent_ranking": [{"name": "faq", "confidence": 0.99}, {"name": "greet", "confidence": 0.01}],
+            "response_selector": {"faq": {"ranking": ranking(0.4, 0.35)}},
+        }
+    )
+    guard.process([message])
+    assert [i["name"] for i in message.get("intent_ranking")] == ["faq_unsure", "greet"]

@@ -1,0 +1,103 @@
+"""The curation checks name the topic and file at fault; the shipped FAQ passes them."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.faq.catalogue import FAQ_DIR, HELDOUT_DIR
+from bot.faq.checks import REQUIRED_TOPICS, check_curation
+
+TODAY = dt.date(2026, 11, 29)
+KEY = "plan_change"
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    faq, heldout = tmp_path / "faq", tmp_path / "heldout"
+    faq.mkdir()
+    heldout.mkdir()
+    shutil.copy(FAQ_DIR / f"{KEY}.yml", faq)
+    shutil.copy(HELDOUT_DIR / f"faq_{KEY}.yml", heldout)
+    return faq, heldout
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def problems(dirs, **kwargs):
+    faq, heldout = dirs
+    return [str(p) for p in check_curation(faq, heldout, today=TODAY, required=[KEY], **kwargs)]
+
+
+def test_the_shipped_faq_has_every_required_topic_and_no_problem():
+    assert check_curation(FAQ_DIR, HELDOUT_DIR) == []
+    assert {p.stem for p in FAQ_DIR.glob("*.yml")} >= set(REQUIRED_TOPICS)
+
+
+def test_a_clean_topic_passes(dirs):
+    assert problems(dirs) == []
+
+
+def test_a_missing_required_topic_is_reported(dirs):
+    faq, heldout = dirs
+    found = [str(p) for p in check_curation(faq, heldout, today=TODAY, required=[KEY, "plan_throttling"])]
+    assert any("[plan_throttling] required topic has no file" in p for p in found)
+
+
+def test_an_answer_missing_a_language_names_topic_and_file(dirs):
+    edit(dirs[0] / f"{KEY}.yml", lambda d: d["responses"][f"utter_faq/{KEY}"].pop(1))
+    [problem] = problems(dirs)
+    assert problem.endswith(f"faq/{KEY}.yml: [{KEY}] the answer in 'en' is missing") or "'en' is missing" in problem
+    assert f"{KEY}.yml" in problem
+
+
+def test_a_topic_without_any_answer_is_reported(dirs):
+    edit(dirs[0] / f"{KEY}.yml", lambda d: d.pop("responses"))
+    found = problems(dirs)
+    assert any("'zh' is missing" in p for p in found) and any("'en' is missing" in p for p in found)
+
+
+def test_missing_sources_and_review_date_are_reported(dirs):
+    def strip(d):
+        d["nlu"][0]["metadata"].pop("sources")
+        d["nlu"][0]["metadata"].pop("reviewed")
+
+    edit(dirs[0] / f"{KEY}.yml", strip)
+    found = problems(dirs)
+    assert any("metadata.sources is missing" in p for p in found)
+    assert any("metadata.reviewed is missing" in p for p in found)
+
+
+def test_a_stale_review_is_reported(dirs):
+    found = [str(p) for p in check_curation(*dirs, today=TODAY + dt.timedelta(days=400), required=[KEY])]
+    assert any("more than 365 days ago" in p for p in found)
+    assert problems(dirs, max_review_age_days=400) == []
+
+
+def test_the_same_example_under_two_topics_is_reported(dirs):
+    faq, _ = dirs
+    other = faq / "plan_twin.yml"
+    shutil.copy(faq / f"{KEY}.yml", other)
+    edit(other, lambda d: d["nlu"][0].update(intent="faq/plan_twin"))
+    edit(other, lambda d: d.update(responses={"utter_faq/plan_twin": d["responses"][f"utter_faq/{KEY}"]}))
+    found = problems(dirs)
+    assert any("is listed 2 times" in p and "plan_twin" in p for p in found)
+
+
+def test_a_traditional_copy_counts_as_the_same_example(dirs):
+    path = dirs[0] / f"{KEY}.yml"
+    edit(path, lambda d: d["nlu"][0].update(examples=d["nlu"][0]["examples"] + "- 怎麼改套餐\n- 怎么改套餐\n"))
+    assert any("is listed 2 times" in p for p in problems(dirs))
+
+
+def test_a_held_out_example_that_is_also_trained_is_reported(dirs):
+    faq, heldout = dirs
+    trained = yaml.safe_load((faq / f"{KEY}.yml").read_text())["nlu"][0]["examples"].splitlines()[0]
+    edit(heldout / f"faq_{KEY}.yml", lambda d: d["nlu"][0].update(examples=d["nlu"][0]["examples"] + trained + "\n"))
+    assert any("is also a training example" in p for p in problems(dirs))

@@ -1,0 +1,40 @@
+"""The welcome at session start, in the user's language, with quick replies."""
+
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.session import ActionSessionStart
+from tests.conftest import make_tracker
+
+
+async def run(tracker, domain):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSessionStart().run(dispatcher, tracker, domain)
+    return dispatcher.messages, events
+
+
+async def test_a_new_session_starts_with_a_chinese_welcome_and_four_quick_replies(domain):
+    messages, events = await run(make_tracker(), domain)
+    assert events[0] == SessionStarted()
+    assert events[-1] == ActionExecuted("action_listen")
+    assert SlotSet("language", "zh") in events
+    assert "5G" in messages[0]["text"] and "投诉" in messages[0]["text"]
+    assert len(messages[0]["buttons"]) == 4
+
+
+async def test_the_browser_language_in_the_metadata_picks_an_english_welcome(domain):
+    tracker = make_tracker(slots={"session_started_metadata": {"language": "en"}})
+    messages, events = await run(tracker, domain)
+    assert SlotSet("language", "en") in events
+    assert messages[0]["text"].startswith("Hello")
+
+
+async def test_an_unknown_metadata_language_keeps_the_conversation_language(domain):
+    tracker = make_tracker(slots={"language": "en", "session_started_metadata": {"language": "fr"}})
+    messages, events = await run(tracker, domain)
+    assert SlotSet("language", "en") in events
+
+
+async def test_other_slots_are_carried_over(domain):
+    messages, events = await run(make_tracker(slots={"faq_topic": "plan_change"}), domain)
+    assert SlotSet("faq_topic", "plan_change") in events
