@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     public_rasa_url: str = ""
     rasa_token: str = Field(default="", repr=False)
 
+    # Days the operator has to reply to a complaint before the user may appeal (MIIT Order No. 35: 15).
+    complaint_reply_days: int = Field(default=15, ge=1)
+    # Complaints confirmed while the database is unreachable wait here (one JSON file each).
+    spool_dir: Path = VAR / "spool"
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production":

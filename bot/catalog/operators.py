@@ -1,0 +1,104 @@
+"""The four mainland operators: names, hotlines and the 5G (NR) bands they use.
+
+Bands as listed in /work/shared/domain/5g-consumer-facts.md ("Networks"):
+China Mobile n41 (2.6 GHz), n79 (4.9 GHz), n28 (700 MHz, co-built with Broadnet);
+China Telecom n78 (3.5 GHz), n1 (2.1 GHz), with n5 (800 MHz) refarming approved in 2023;
+China Unicom n78, n1, with n8 (900 MHz) approved in 2022 — Telecom and Unicom share
+one radio network; China Broadnet n28, n79, and it also uses China Mobile's 2.6 GHz (n41).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from bot.catalog.errors import UnknownOperator
+
+
+@dataclass(frozen=True)
+class Operator:
+    key: str
+    name_zh: str
+    name_en: str
+    hotline: str
+    # The operator's own 5G bands, in order of importance.
+    nr_bands: tuple[str, ...]
+    # Low bands re-farmed from 2G/3G/4G; not yet everywhere, so missing one is not a gap in the main bands.
+    refarmed_bands: tuple[str, ...] = ()
+    # Bands of a partner's network its users also get (Broadnet uses China Mobile's 2.6 GHz).
+    shared_bands: tuple[str, ...] = ()
+    # Short and informal names users type ("移动", "CMCC").
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def all_bands(self) -> tuple[str, ...]:
+        return self.nr_bands + self.refarmed_bands + self.shared_bands
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_zh
+
+
+OPERATORS: dict[str, Operator] = {
+    op.key: op
+    for op in (
+        Operator(
+            key="china_mobile",
+            name_zh="中国移动",
+            name_en="China Mobile",
+            hotline="10086",
+            nr_bands=("n41", "n79", "n28"),
+            aliases=("移动", "中移动", "CMCC", "Mobile"),
+        ),
+        Operator(
+            key="china_telecom",
+            name_zh="中国电信",
+            name_en="China Telecom",
+            hotline="10000",
+            nr_bands=("n78", "n1"),
+            refarmed_bands=("n5",),
+            aliases=("电信", "CTCC", "Telecom"),
+        ),
+        Operator(
+            key="china_unicom",
+            name_zh="中国联通",
+            name_en="China Unicom",
+            hotline="10010",
+            nr_bands=("n78", "n1"),
+            refarmed_bands=("n8",),
+            aliases=("联通", "CUCC", "Unicom"),
+        ),
+        Operator(
+            key="china_broadnet",
+            name_zh="中国广电",
+            name_en="China Broadnet",
+            hotline="10099",
+            nr_bands=("n28", "n79"),
+            shared_bands=("n41",),
+            aliases=("广电", "中国广电网络", "CBN", "Broadnet", "China Broadcast Network"),
+        ),
+    )
+}
+
+OPERATOR_KEYS: tuple[str, ...] = tuple(OPERATORS)
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split()).replace("_", "")
+
+
+def operator_names(operator: Operator) -> tuple[str, ...]:
+    """Every name a user may call the operator by, including its key."""
+    return (operator.key, operator.name_zh, operator.name_en, *operator.aliases)
+
+
+def resolve_operator(name: str) -> Operator:
+    """The operator a key or name designates ("china_mobile", "中国移动", "移动", "China Mobile", "cmcc").
+
+    Raises:
+        UnknownOperator: no operator has that name.
+    """
+    wanted = _fold(name)
+    for operator in OPERATORS.values():
+        if wanted in {_fold(candidate) for candidate in operator_names(operator)}:
+            return operator
+    raise UnknownOperator(name)
