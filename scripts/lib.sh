@@ -82,12 +82,13 @@ wait_http() {
   return 1
 }
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download),
+# with CJK fonts so screenshots of the chat page show Chinese.
 ensure_chromium() {
-  command -v chromium >/dev/null 2>&1 && return 0
-  log "installing Debian's chromium for the browser tests"
+  command -v chromium >/dev/null 2>&1 && [ -d /usr/share/fonts/opentype/noto ] && return 0
+  log "installing Debian's chromium and CJK fonts for the browser tests"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
-    || die "could not install chromium (apt-get install chromium)"
+  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
+    || die "could not install chromium (apt-get install chromium fonts-noto-cjk)"
 }

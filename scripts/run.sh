@@ -38,7 +38,7 @@ PIDS+=($!)
   --interface "$BIND" --port "$RASA_PORT" --credentials credentials.yml --endpoints var/endpoints.yml \
   >var/logs/rasa.log 2>&1 &
 PIDS+=($!)
-"$VENV_APP/bin/uvicorn" bot.web.app:create_app --factory --host "$BIND" --port "$WEB_PORT" \
+"$VENV_APP/bin/uvicorn" bot.web.app:create_app --factory --ws none --host "$BIND" --port "$WEB_PORT" \
   >var/logs/web.log 2>&1 &
 PIDS+=($!)
 

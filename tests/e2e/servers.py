@@ -61,6 +61,7 @@ def wait_for(url: str, seconds: float, process: subprocess.Popen, log: Path) -> 
 
 @contextmanager
 def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Iterator[Servers]:
+    workdir.mkdir(parents=True, exist_ok=True)
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
@@ -108,6 +109,8 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
             str(APP_BIN / "uvicorn"),
             "bot.web.app:create_app",
             "--factory",
+            "--ws",
+            "none",
             "--host",
             "127.0.0.1",
             "--port",
