@@ -18,6 +18,8 @@ print(f"RASA_TOKEN='{s.ensure_rasa_token()}'")
 PY
 )"
 "$APP" -m bot.cli render-endpoints > var/endpoints.yml
+log "applying database migrations"
+"$VENV_APP/bin/alembic" upgrade head >var/logs/migrations.log 2>&1 || { cat var/logs/migrations.log; die "migrations failed"; }
 train_if_needed
 
 PIDS=()

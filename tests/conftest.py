@@ -14,13 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_domain() -> dict[str, Any]:
     """Domain files plus the responses kept in training data, merged as Rasa merges them."""
-    domain: dict[str, Any] = {"responses": {}, "intents": [], "slots": {}}
+    domain: dict[str, Any] = {"responses": {}, "intents": [], "slots": {}, "forms": {}}
     for path in sorted([*(ROOT / "domain").glob("*.yml"), *(ROOT / "data").rglob("*.yml")]):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         domain["responses"].update(data.get("responses") or {})
         if path.is_relative_to(ROOT / "domain"):
             domain["intents"] += data.get("intents") or []
             domain["slots"].update(data.get("slots") or {})
+            domain["forms"].update(data.get("forms") or {})
     return domain
 
 

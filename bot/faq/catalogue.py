@@ -96,11 +96,20 @@ def load_topics(directory: Path = FAQ_DIR) -> dict[str, Topic]:
     return {topic.key: topic for topic in map(load_topic, sorted(directory.glob("*.yml")))}
 
 
+def load_heldout_file(path: Path) -> dict[str, list[str]]:
+    """The examples of one Rasa NLU file by intent name (e.g. 'faq/plan_change', 'out_of_scope')."""
+    examples: dict[str, list[str]] = {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for item in data.get("nlu") or []:
+        if "intent" in item:
+            examples.setdefault(str(item["intent"]), []).extend(parse_examples(item.get("examples")))
+    return examples
+
+
 def load_heldout(directory: Path = HELDOUT_DIR) -> dict[str, list[str]]:
-    """Held-out examples by intent name (e.g. 'faq/plan_change', 'out_of_scope')."""
+    """Held-out examples of every file in `directory`, by intent name."""
     examples: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu") or []:
-            examples.setdefault(str(item.get("intent")), []).extend(parse_examples(item.get("examples")))
+        for intent, found in load_heldout_file(path).items():
+            examples.setdefault(intent, []).extend(found)
     return examples

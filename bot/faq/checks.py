@@ -14,7 +14,7 @@ from pathlib import Path
 
 import opencc
 
-from bot.faq.catalogue import LANGUAGES, RETRIEVAL_INTENT, Topic, load_heldout, load_topic
+from bot.faq.catalogue import LANGUAGES, RETRIEVAL_INTENT, Topic, load_heldout, load_heldout_file, load_topic
 from bot.settings import ROOT
 
 # The stable topic keys that curators, statistics and evaluations refer to (issue #3).
@@ -91,6 +91,7 @@ def check_curation(
     today: dt.date | None = None,
     max_review_age_days: int = DEFAULT_MAX_REVIEW_AGE_DAYS,
     required: Iterable[str] = REQUIRED_TOPICS,
+    other_training: Iterable[Path] = (),
 ) -> list[Problem]:
     today = today or dt.date.today()
     topics = {t.key: t for t in map(load_topic, sorted(faq_dir.glob("*.yml")))}
@@ -112,12 +113,24 @@ def check_curation(
                     )
                 )
                 seen[canonical(example)] = [""]
-    problems += _check_heldout(topics, heldout_dir, set(seen))
+    trained = set(seen)
+    for path in other_training:
+        for examples in load_heldout_file(path).values():
+            trained.update(canonical(e) for e in examples)
+    problems += _check_heldout(topics, heldout_dir, trained)
     return problems
 
 
 def _check_heldout(topics: dict[str, Topic], heldout_dir: Path, trained: set[str]) -> list[Problem]:
+    """Enough held-out examples per topic and language, and none of them trained (any intent)."""
     problems = []
+    for path in sorted(heldout_dir.glob("*.yml")):
+        for intent, examples in load_heldout_file(path).items():
+            problems += [
+                Problem(intent, path, f"held-out example {e!r} is also a training example")
+                for e in examples
+                if canonical(e) in trained
+            ]
     heldout = load_heldout(heldout_dir)
     for key in topics:
         examples = heldout.get(f"{RETRIEVAL_INTENT}/{key}", [])

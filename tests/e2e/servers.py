@@ -34,6 +34,7 @@ class Servers:
     web_url: str
     token: str
     tracker_db: Path
+    app_db: Path
     logs: Path
 
     def send(self, sender: str, text: str, **extra: object) -> list[dict]:
@@ -83,6 +84,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
         "ACTION_PORT": str(action_port),
         "WEB_PORT": str(web_port),
         "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+        "SPOOL_DIR": str(workdir / "spool"),
     }
     commands = {
         "actions": [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
@@ -117,6 +119,10 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
             str(web_port),
         ],  # fmt: skip
     }
+    subprocess.run(
+        [str(APP_BIN / "alembic"), "-x", f"url={env['DATABASE_URL']}", "upgrade", "head"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
     processes: dict[str, subprocess.Popen] = {}
     try:
         for name, command in commands.items():
@@ -131,6 +137,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
             web_url=f"http://127.0.0.1:{web_port}",
             token=token,
             tracker_db=tracker_db,
+            app_db=workdir / "app.db",
             logs=workdir,
         )
     finally:

@@ -101,3 +101,14 @@ def test_a_held_out_example_that_is_also_trained_is_reported(dirs):
     trained = yaml.safe_load((faq / f"{KEY}.yml").read_text())["nlu"][0]["examples"].splitlines()[0]
     edit(heldout / f"faq_{KEY}.yml", lambda d: d["nlu"][0].update(examples=d["nlu"][0]["examples"] + trained + "\n"))
     assert any("is also a training example" in p for p in problems(dirs))
+
+
+def test_a_held_out_message_of_another_intent_that_is_also_trained_is_reported(dirs, tmp_path):
+    faq, heldout = dirs
+    nlu = tmp_path / "nlu.yml"
+    nlu.write_text('version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n    - 帮我订机票\n', encoding="utf-8")
+    (heldout / "out_of_scope.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n    - 幫我訂機票\n', encoding="utf-8"
+    )
+    found = [str(p) for p in check_curation(faq, heldout, today=TODAY, required=[KEY], other_training=[nlu])]
+    assert any("[out_of_scope] held-out example '幫我訂機票' is also a training example" in p for p in found)

@@ -1,0 +1,44 @@
+"""Composition root of the action server: dependencies built once, lazily, on first use.
+
+Tests choose other dependencies at wiring time with `use(...)` (a temp database, a temp spool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.complaints.spool import ComplaintSpool
+from bot.complaints.unit_of_work import AbstractUnitOfWork, sqlalchemy_uow_factory
+from bot.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    uow_factory: Callable[[], AbstractUnitOfWork]
+    spool: ComplaintSpool
+    reply_days: int
+
+
+_current: Dependencies | None = None
+
+
+def from_settings() -> Dependencies:
+    settings = get_settings()
+    return Dependencies(
+        uow_factory=sqlalchemy_uow_factory(settings.database_url),
+        spool=ComplaintSpool(settings.spool_dir),
+        reply_days=settings.complaint_reply_days,
+    )
+
+
+def current() -> Dependencies:
+    global _current
+    if _current is None:
+        _current = from_settings()
+    return _current
+
+
+def use(dependencies: Dependencies | None) -> None:
+    global _current
+    _current = dependencies
