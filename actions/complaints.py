@@ -94,6 +94,11 @@ class ActionStartComplaint(Action):
         said = [t for t in recent_user_texts(tracker, limit=5) if len(t) >= 8]
         if said:
             events.append(SlotSet("complaint_description", "\n".join(said)[:1000]))
+        # a look-up that did not solve it: the place or phone is already known
+        if place := tracker.get_slot("place") or tracker.get_slot("last_place"):
+            events.append(SlotSet("complaint_place", place))
+        if handset := tracker.get_slot("handset") or tracker.get_slot("last_handset"):
+            events.append(SlotSet("complaint_handset", handset))
         return [*events, ActiveLoop(FORM)]
 
 
@@ -261,7 +266,7 @@ def idempotency_key(tracker: Tracker) -> str:
 
 def draft_from(tracker: Tracker, now: datetime) -> ComplaintDraft:
     return ComplaintDraft(
-        channel=str((tracker.get_latest_input_channel() or "unknown")),
+        channel=str(tracker.get_latest_input_channel() or "unknown"),
         sender_id=tracker.sender_id,
         language=current_language(tracker),  # type: ignore[arg-type]
         category=str(tracker.get_slot("complaint_category")),

@@ -8,8 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from bot.complaints.spool import ComplaintSpool
-from bot.complaints.unit_of_work import AbstractUnitOfWork, sqlalchemy_uow_factory
+from bot.complaints.unit_of_work import AbstractUnitOfWork
+from bot.db import session_factory
+from bot.desk.unit_of_work import notifying_uow_factory
 from bot.settings import get_settings
 
 
@@ -18,6 +22,8 @@ class Dependencies:
     uow_factory: Callable[[], AbstractUnitOfWork]
     spool: ComplaintSpool
     reply_days: int
+    catalog_session: Callable[[], Session]
+    default_operator: str = "all"
 
 
 _current: Dependencies | None = None
@@ -26,9 +32,12 @@ _current: Dependencies | None = None
 def from_settings() -> Dependencies:
     settings = get_settings()
     return Dependencies(
-        uow_factory=sqlalchemy_uow_factory(settings.database_url),
+        # the "new complaint" notification commits in the same transaction as the complaint
+        uow_factory=notifying_uow_factory(settings),
         spool=ComplaintSpool(settings.spool_dir),
         reply_days=settings.complaint_reply_days,
+        catalog_session=session_factory(settings.database_url),
+        default_operator=settings.default_operator,
     )
 
 

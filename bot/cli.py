@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import yaml
 
+from bot.catalog.cli import register as register_catalog_commands
+from bot.desk.cli import register as register_desk_commands
 from bot.settings import get_settings, rasa_redis_lock_store, rasa_sql_store
 
 
@@ -35,11 +37,49 @@ def check_faq(args: argparse.Namespace) -> int:
     from bot.faq.catalogue import FAQ_DIR, HELDOUT_DIR
     from bot.faq.checks import check_curation
 
-    problems = check_curation(FAQ_DIR, HELDOUT_DIR, max_review_age_days=args.max_review_age_days)
+    other_training = sorted((FAQ_DIR.parent / "nlu").glob("*.yml"))
+    problems = check_curation(
+        FAQ_DIR, HELDOUT_DIR, max_review_age_days=args.max_review_age_days, other_training=other_training
+    )
     for problem in problems:
         print(problem)
     print(f"FAQ curation: {len(problems)} problem(s)")
     return 1 if problems else 0
+
+
+def drain_spool(_: argparse.Namespace) -> int:
+    """File the complaints queued while the database was unreachable (at their original time)."""
+    from bot.complaints.spool import ComplaintSpool
+    from bot.complaints.unit_of_work import sqlalchemy_uow_factory
+
+    settings = get_settings()
+    spool = ComplaintSpool(settings.spool_dir)
+    tickets = spool.drain(sqlalchemy_uow_factory(settings.database_url))
+    print(f"filed {len(tickets)} queued complaint(s){': ' + ', '.join(tickets) if tickets else ''}; "
+          f"{len(spool.pending())} still queued")  # fmt: skip
+    return 0 if not spool.pending() else 1
+
+
+def load_sample_catalogue(_: argparse.Namespace) -> int:
+    """Import the sample catalogue (data/catalog/*.sample.csv) unless LOAD_SAMPLE_CATALOGUE=false."""
+    from bot.catalog.importer import import_file
+    from bot.db import session_factory
+    from bot.settings import ROOT
+
+    settings = get_settings()
+    if not settings.load_sample_catalogue:
+        print("sample catalogue not loaded (LOAD_SAMPLE_CATALOGUE=false)")
+        return 0
+    for kind in ("coverage", "handsets", "plans"):
+        report = import_file(
+            session_factory(settings.database_url), ROOT / "data" / "catalog" / f"{kind}.sample.csv", kind
+        )
+        if report.errors:
+            for error in report.errors:
+                print(error)
+            return 1
+        print(f"{kind}: {report.inserted} inserted, {report.updated} updated")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     faq = commands.add_parser("check-faq", help=check_faq.__doc__)
     faq.add_argument("--max-review-age-days", type=int, default=365)
     faq.set_defaults(run=check_faq)
+    commands.add_parser("drain-spool", help=drain_spool.__doc__).set_defaults(run=drain_spool)
+    commands.add_parser("load-sample-catalogue", help=load_sample_catalogue.__doc__).set_defaults(
+        run=load_sample_catalogue
+    )
+    register_catalog_commands(commands)
+    register_desk_commands(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -38,9 +38,38 @@ class Settings(BaseSettings):
     rasa_token: str = Field(default="", repr=False)
 
     # Days the operator has to reply to a complaint before the user may appeal (MIIT Order No. 35: 15).
+    # Which operator the bot speaks for in look-ups: "all", or one of
+    # china_mobile, china_telecom, china_unicom, china_broadnet.
+    default_operator: str = "all"
+    # Load the sample catalogue (data/catalog/*.sample.csv) at start; for development and demos only.
+    load_sample_catalogue: bool = True
     complaint_reply_days: int = Field(default=15, ge=1)
     # Complaints confirmed while the database is unreachable wait here (one JSON file each).
     spool_dir: Path = VAR / "spool"
+
+    # Agent desk: signing key of its access tokens (HS256), generated into var/ in development,
+    # required (32+ characters) in production; token lifetime in minutes.
+    desk_secret_key: str = Field(default="", repr=False)
+    desk_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Where agents open the console, for links in notifications (e.g. https://desk.example.cn); empty: no link.
+    desk_public_url: str = ""
+    # Incoming webhooks told about new and overdue complaints (NOTIFY_WEBHOOK_URLS, comma-separated).
+    notify_webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
+    # Body style: "auto" sends Slack's {"text"} to hooks.slack.com and WeCom/DingTalk's msgtype text elsewhere.
+    notify_webhook_format: Literal["auto", "wecom", "slack"] = "auto"
+    notify_timeout_seconds: float = Field(default=5.0, gt=0)
+    notify_max_attempts: int = Field(default=8, ge=1)
+    notify_retry_base_seconds: float = Field(default=30.0, gt=0)
+    # The desk's background worker (notification delivery, overdue sweep); None: on except when ENVIRONMENT=test.
+    notify_worker_enabled: bool | None = None
+    notify_worker_interval_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("notify_webhook_urls", mode="before")
+    @classmethod
+    def _split_webhook_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
@@ -67,6 +96,21 @@ class Settings(BaseSettings):
         if not path.exists():
             VAR.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def ensure_desk_secret_key(self) -> str:
+        """The desk's token signing key: from the environment, else (development only) generated once under var/."""
+        if self.desk_secret_key:
+            if self.environment == "production" and len(self.desk_secret_key) < 32:
+                raise ValueError("DESK_SECRET_KEY must be a random value of 32+ characters in production")
+            return self.desk_secret_key
+        if self.environment == "production":
+            raise ValueError("DESK_SECRET_KEY must be set to a random value of 32+ characters in production")
+        path = VAR / "desk_secret_key"
+        if not path.exists():
+            VAR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
 

@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -29,6 +30,8 @@ import yaml  # noqa: E402
 from bot.nlu.text import detect_language, normalise  # noqa: E402
 
 DECLINED = {"out_of_scope", "nlu_fallback"}
+# Inline entity annotations of the held-out files: [text](entity) and [text]{"entity": ...}.
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 UNSURE = "faq_unsure"
 
 
@@ -39,7 +42,7 @@ def load_heldout(directory: Path) -> list[tuple[str, str]]:
             for line in (item.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    pairs.append((str(item["intent"]), line[2:].strip()))
+                    pairs.append((str(item["intent"]), ANNOTATION.sub(r"\1", line[2:].strip())))
     return pairs
 
 

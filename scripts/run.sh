@@ -20,6 +20,8 @@ PY
 "$APP" -m bot.cli render-endpoints > var/endpoints.yml
 log "applying database migrations"
 "$VENV_APP/bin/alembic" upgrade head >var/logs/migrations.log 2>&1 || { cat var/logs/migrations.log; die "migrations failed"; }
+"$APP" -m bot.cli load-sample-catalogue >>var/logs/migrations.log 2>&1 || { cat var/logs/migrations.log; die "sample catalogue import failed"; }
+"$APP" -m bot.cli drain-spool >>var/logs/migrations.log 2>&1 || log "some queued complaints could not be filed yet (see var/logs/migrations.log)"
 train_if_needed
 
 PIDS=()

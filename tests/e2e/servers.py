@@ -123,6 +123,10 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
         [str(APP_BIN / "alembic"), "-x", f"url={env['DATABASE_URL']}", "upgrade", "head"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip
+    subprocess.run(
+        [str(APP_BIN / "python"), "-m", "bot.cli", "load-sample-catalogue"], cwd=ROOT, env=env, check=True,
+        capture_output=True,
+    )  # fmt: skip
     processes: dict[str, subprocess.Popen] = {}
     try:
         for name, command in commands.items():

@@ -25,6 +25,7 @@ from bot.complaints.orm import ComplaintRow
 from bot.complaints.services import add_note, open_complaint
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import sqlalchemy_uow_factory
+from bot.db import session_factory
 from tests.conftest import load_domain, make_tracker
 
 DOMAIN = load_domain()
@@ -55,7 +56,10 @@ def conversation() -> list[dict]:
 @pytest.fixture
 def deps(database_url, tmp_path):
     dependencies = wiring.Dependencies(
-        uow_factory=sqlalchemy_uow_factory(database_url), spool=ComplaintSpool(tmp_path / "spool"), reply_days=15
+        uow_factory=sqlalchemy_uow_factory(database_url),
+        spool=ComplaintSpool(tmp_path / "spool"),
+        reply_days=15,
+        catalog_session=session_factory(database_url),
     )
     wiring.use(dependencies)
     yield dependencies
@@ -169,7 +173,10 @@ async def test_a_confirmed_complaint_is_stored_once_with_its_transcript_even_if_
 
 async def test_an_unreachable_database_queues_the_complaint_and_it_arrives_later(deps, tmp_path):
     down = wiring.Dependencies(
-        uow_factory=sqlalchemy_uow_factory("postgresql://postgres@127.0.0.1:1/none"), spool=deps.spool, reply_days=15
+        uow_factory=sqlalchemy_uow_factory("postgresql://postgres@127.0.0.1:1/none"),
+        spool=deps.spool,
+        reply_days=15,
+        catalog_session=deps.catalog_session,
     )
     wiring.use(down)
     first, second = unique_sender(), unique_sender()

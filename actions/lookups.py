@@ -1,0 +1,166 @@
+"""Look-ups for the user: 5G coverage at a place, handset compatibility, plan terms.
+
+Thin adapters: the matching and the facts come from bot.catalog; the wording from
+bot.catalog.answers. An ambiguous name is asked about, an unknown one said plainly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions import wiring
+from actions.language import current_language
+from bot.catalog import answers
+from bot.catalog.errors import InvalidTerminationQuery, UnknownOperator
+from bot.catalog.lookups import (
+    compare_plans,
+    coverage_at,
+    early_termination_estimate,
+    handset_compatibility,
+    plan_terms,
+)
+from bot.catalog.operators import resolve_operator
+
+T = TypeVar("T")
+MONTHS = re.compile(r"(\d{1,2})\s*(?:个月|個月|months?|mos?)", re.IGNORECASE)
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    return [str(e["value"]) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+def remaining_months(text: str) -> int | None:
+    match = MONTHS.search(unicodedata.normalize("NFKC", text or ""))
+    return int(match.group(1)) if match else None
+
+
+def operator_for(tracker: Tracker) -> str | None:
+    """The operator the user named, else the deploying operator's setting ("all" = every operator)."""
+    for name in [*entity_values(tracker, "operator"), tracker.get_slot("operator")]:
+        if not name:
+            continue
+        try:
+            return resolve_operator(name).key
+        except UnknownOperator:
+            continue
+    configured = wiring.current().default_operator
+    return None if configured == "all" else configured
+
+
+async def in_session(work: Callable[[Session], T]) -> T:
+    """Runs a catalogue query in its own session, off the event loop."""
+
+    def run() -> T:
+        with wiring.current().catalog_session() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def ask_which(
+    dispatcher: CollectingDispatcher, query: str, intent: str, choices: list[tuple[str, dict[str, str]]]
+) -> None:
+    """One button per candidate; its payload repeats the intent with entities that name it uniquely."""
+    buttons = [
+        {"title": title, "payload": f"/{intent}" + json.dumps(entities, ensure_ascii=False)}
+        for title, entities in choices
+    ]
+    dispatcher.utter_message(response="utter_which_one", query=query, buttons=buttons[:8])
+
+
+class ActionAnswerCoverage(Action):
+    def name(self) -> str:
+        return "action_answer_coverage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language, query = current_language(tracker), str(tracker.get_slot("place") or "")
+        operator = operator_for(tracker)
+        answer = await in_session(lambda s: coverage_at(s, query, operator))
+        if answer.outcome == "unique":
+            dispatcher.utter_message(response="utter_lookup_result", answer=answers.coverage_text(answer, language))
+            return [SlotSet("place", None), SlotSet("last_place", answer.place.label("zh") if answer.place else query)]
+        if answer.outcome == "ambiguous":
+            choices = [(p.label(language), {"place": p.label("zh")}) for p in answer.candidates]
+            ask_which(dispatcher, query, "check_coverage", choices)
+        else:
+            dispatcher.utter_message(response="utter_place_not_found", query=query)
+        return [SlotSet("place", None)]
+
+
+class ActionAnswerHandset(Action):
+    def name(self) -> str:
+        return "action_answer_handset"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language, query = current_language(tracker), str(tracker.get_slot("handset") or "")
+        operator = operator_for(tracker)
+        answer = await in_session(lambda s: handset_compatibility(s, query, operator))
+        if answer.outcome == "unique" and answer.handset:
+            dispatcher.utter_message(response="utter_lookup_result", answer=answers.handset_text(answer, language))
+            label = f"{answer.handset.brand} {answer.handset.model}"
+            return [SlotSet("handset", None), SlotSet("last_handset", label)]
+        if answer.outcome == "ambiguous":
+            choices = [(f"{h.brand} {h.model}", {"handset": f"{h.brand} {h.model}"}) for h in answer.candidates]
+            ask_which(dispatcher, query, "check_handset", choices)
+        else:
+            dispatcher.utter_message(response="utter_handset_not_found", query=query)
+        return [SlotSet("handset", None)]
+
+
+class ActionAnswerPlan(Action):
+    def name(self) -> str:
+        return "action_answer_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = current_language(tracker)
+        names = entity_values(tracker, "plan") or [str(tracker.get_slot("plan") or "")]
+        operator = operator_for(tracker)
+        found = [await in_session(lambda s, n=name: plan_terms(s, n, operator)) for name in dict.fromkeys(names)]
+        for answer in found:
+            if answer.outcome == "ambiguous":
+                choices = [
+                    (f"{p.title(language)} · {p.operator.name(language)}", {"plan": p.name, "operator": p.operator.key})
+                    for p in answer.candidates
+                ]
+                ask_which(dispatcher, answer.query, "ask_plan", choices)
+                return [SlotSet("plan", None)]
+            if answer.outcome == "none":
+                dispatcher.utter_message(response="utter_plan_not_found", query=answer.query)
+                return [SlotSet("plan", None)]
+        plans = [answer.plan for answer in found if answer.plan]
+        if len(plans) >= 2:
+            text = answers.comparison_text(compare_plans(plans[0], plans[1]), language)
+        elif (months := remaining_months(tracker.latest_message.get("text") or "")) is not None:
+            try:
+                text = answers.termination_text(early_termination_estimate(plans[0], months), language)
+            except InvalidTerminationQuery as error:
+                dispatcher.utter_message(response="utter_termination_invalid", reason=str(error))
+                return [SlotSet("plan", None)]
+        else:
+            text = answers.plan_text(plans[0], language)
+        dispatcher.utter_message(response="utter_lookup_result", answer=text)
+        return [SlotSet("plan", None)]
+
+
+class ActionCancelLookup(Action):
+    def name(self) -> str:
+        return "action_cancel_lookup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_anything_else")
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *(SlotSet(s, None) for s in ("place", "handset", "plan")),
+        ]

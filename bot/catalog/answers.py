@@ -1,0 +1,156 @@
+"""Plain-language answers (zh/en) for the look-ups, ready for a chat bubble.
+
+Kept apart from the Rasa actions so the wording is tested without a tracker.
+"""
+
+from __future__ import annotations
+
+from bot.catalog.lookups import (
+    CoverageAnswer,
+    HandsetCompatibility,
+    PlanComparison,
+    PlanTerms,
+    TerminationEstimate,
+)
+
+SAMPLE_NOTE = (
+    "（以上为示例数据，仅供演示，以运营商公布为准。）",
+    "(Sample data for demonstration; the operator's own information prevails.)",
+)
+STATUS = {
+    "sa": ("5G（SA独立组网）", "5G (SA)"),
+    "nsa": ("5G（NSA非独立组网）", "5G (NSA)"),
+    "planned": ("计划建设", "planned"),
+    "none": ("暂无5G", "no 5G"),
+    "unknown": ("暂无数据", "no data"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language == "en" else pair[0]
+
+
+def _yes_no(value: bool | None, language: str) -> str:
+    if value is None:
+        return "暂无数据" if language == "zh" else "unknown"
+    return ("支持" if value else "不支持") if language == "zh" else ("yes" if value else "no")
+
+
+def coverage_text(answer: CoverageAnswer, language: str) -> str:
+    """Per operator at the place: status and what it means for the user."""
+    lines = []
+    for area in answer.areas:
+        lines.append(f"📍 {area.place.label(language)}")
+        for item in area.operators:
+            status = _pick(STATUS.get(item.status, STATUS["unknown"]), language)
+            meaning = item.meaning_en if language == "en" else item.meaning_zh
+            lines.append(f"· {item.operator.name(language)}: {status} — {meaning}")
+    if answer.sample:
+        lines.append(_pick(SAMPLE_NOTE, language))
+    lines.append(
+        "如果这里显示有覆盖、您却收不到5G，告诉我“这里没有信号”，我帮您登记投诉。"
+        if language == "zh"
+        else "If it is listed as covered but you get no 5G there, tell me “no signal here” and I'll file a complaint."
+    )
+    return "\n".join(lines)
+
+
+def handset_text(answer: HandsetCompatibility, language: str) -> str:
+    """Which operators' 5G the phone works on, missing bands, SA and VoNR, and what that means."""
+    handset = answer.handset
+    assert handset is not None
+    name = handset.name_zh if language == "zh" and handset.name_zh else f"{handset.brand} {handset.model}"
+    if handset.nr_bands is None:
+        body = (
+            f"{name}：我们暂无这款手机经核实的5G频段数据，无法判断。"
+            "请查看手机厂商公布的规格或入网许可信息，或咨询运营商。"
+            if language == "zh"
+            else f"{name}: we have no verified 5G band data for this phone, so I can't tell. "
+            "Check the maker's published specifications or the network licence record, or ask your operator."
+        )
+        return body + ("\n" + _pick(SAMPLE_NOTE, language) if handset.sample else "")
+    lines = [f"📱 {name} — {'5G频段' if language == 'zh' else '5G bands'}: {', '.join(handset.nr_bands) or '-'}"]
+    for item in answer.operators:
+        op = item.operator.name(language)
+        if item.band_support == "full":
+            verdict = "支持其主要5G频段" if language == "zh" else "supports its main 5G bands"
+        elif item.band_support == "partial":
+            missing = ", ".join(item.missing_bands)
+            verdict = (
+                f"可用部分5G频段，缺少 {missing}（这些频段覆盖的地方可能只有4G）"
+                if language == "zh"
+                else f"works on some of its 5G bands, lacks {missing} (where only those bands are used you may get 4G)"
+            )
+        else:
+            verdict = "不支持其5G频段（只能用4G）" if language == "zh" else "none of its 5G bands (4G only)"
+        lines.append(f"· {op}: {verdict}")
+    lines.append(
+        f"SA: {_yes_no(handset.sa, language)}; VoNR: {_yes_no(handset.vonr, language)}"
+        + (
+            "（不支持VoNR时，通话期间会回落到4G VoLTE）"
+            if language == "zh"
+            else " (without VoNR, calls fall back to 4G VoLTE and the icon shows 4G during a call)"
+        )
+    )
+    if handset.sample:
+        lines.append(_pick(SAMPLE_NOTE, language))
+    return "\n".join(lines)
+
+
+def plan_text(plan: PlanTerms, language: str) -> str:
+    """A plan's terms in plain words."""
+    zh = language == "zh"
+    termination = _pick(plan.termination_text(), language)
+    throttle = plan.throttle_text()
+    contract = (
+        (f"合约期{plan.contract_months}个月" if plan.contract_months else "无合约期")
+        if zh
+        else (f"{plan.contract_months}-month contract" if plan.contract_months else "no contract period")
+    )
+    title, operator, generation = plan.title(language), plan.operator.name(language), plan.generation.upper()
+    if zh:
+        head = f"📄 {title}（{operator}）"
+        terms = (
+            f"月费 ¥{plan.monthly_fee_yuan}，流量 {plan.data_gb}GB，通话 {plan.voice_minutes} 分钟，"
+            f"{generation}，{contract}。"
+        )
+    else:
+        head = f"📄 {title} ({operator})"
+        terms = (
+            f"¥{plan.monthly_fee_yuan} a month, {plan.data_gb} GB data, {plan.voice_minutes} minutes, "
+            f"{generation}, {contract}."
+        )
+    lines = [head, terms, termination]
+    if throttle:
+        lines.append(_pick(throttle, language))
+    if plan.sample:
+        lines.append(_pick(SAMPLE_NOTE, language))
+    return "\n".join(lines)
+
+
+def comparison_text(comparison: PlanComparison, language: str) -> str:
+    zh = language == "zh"
+    a, b = comparison.a.title(language), comparison.b.title(language)
+    lines = [f"{'对比' if zh else 'Compare'}: {a} | {b}"]
+    for item in comparison.fields:
+        label = item.label_zh if zh else item.label_en
+        mark = " ◀" if item.differs else ""
+        lines.append(f"· {label}: {item.a} | {item.b}{mark}")
+    if comparison.a.sample or comparison.b.sample:
+        lines.append(_pick(SAMPLE_NOTE, language))
+    return "\n".join(lines)
+
+
+def termination_text(estimate: TerminationEstimate, language: str) -> str:
+    zh = language == "zh"
+    head = (
+        f"{estimate.plan.title(language)}：剩余{estimate.remaining_months}个月提前解约，"
+        f"估算约 ¥{estimate.amount_yuan}。"
+        if zh
+        else f"{estimate.plan.title(language)}: leaving with {estimate.remaining_months} months left costs about "
+        f"¥{estimate.amount_yuan}."
+    )
+    rule = estimate.rule_zh if zh else estimate.rule_en
+    calc = estimate.calculation_zh if zh else estimate.calculation_en
+    note = estimate.authoritative_zh if zh else estimate.authoritative_en
+    return "\n".join([head, rule, calc, note] + ([_pick(SAMPLE_NOTE, language)] if estimate.plan.sample else []))

@@ -1,0 +1,28 @@
+"""Logging in (OAuth2 password form, so /api/docs can authorise too) and who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+
+from bot.desk import accounts
+from bot.desk.api.deps import ActorDep, DeskDep, NowDep
+from bot.desk.api.schemas import MeOut, TokenOut
+
+public = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@public.post("/login", response_model=TokenOut, responses={401: {"description": "incorrect username or password"}})
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], desk: DeskDep, now: NowDep) -> TokenOut:
+    """A short-lived bearer token for a desk user (form fields `username`, `password`)."""
+    user = accounts.authenticate(desk.uow(), desk.passwords, form.username, form.password, now)
+    token = desk.tokens.issue(user)
+    return TokenOut(access_token=token.token, expires_in=token.expires_in, username=user.username, role=user.role)
+
+
+@router.get("/me", response_model=MeOut)
+def me(actor: ActorDep) -> MeOut:
+    return MeOut(username=actor.username, role=actor.role)

@@ -1,0 +1,68 @@
+"""Domain and desk errors to HTTP statuses, with a stable `code` next to FastAPI's usual `detail`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.complaints.errors import (
+    AlreadyClaimed,
+    ComplaintError,
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    InvalidTransition,
+    StoreUnavailable,
+    UnknownCategory,
+)
+from bot.desk.errors import (
+    DeskError,
+    InvalidCredentials,
+    InvalidPeriod,
+    InvalidToken,
+    InvalidUsername,
+    PermissionDenied,
+    UnknownUser,
+    UserExists,
+    WeakPassword,
+)
+
+log = logging.getLogger(__name__)
+
+STATUSES: dict[type[Exception], tuple[int, str]] = {
+    ComplaintNotFound: (404, "complaint_not_found"),
+    AlreadyClaimed: (409, "already_claimed"),
+    InvalidTransition: (409, "invalid_transition"),
+    ConcurrentUpdate: (409, "concurrent_update"),
+    UnknownCategory: (422, "unknown_category"),
+    StoreUnavailable: (503, "store_unavailable"),
+    PermissionDenied: (403, "forbidden"),
+    InvalidCredentials: (401, "invalid_credentials"),
+    InvalidToken: (401, "not_authenticated"),
+    UserExists: (409, "user_exists"),
+    UnknownUser: (404, "unknown_user"),
+    WeakPassword: (422, "weak_password"),
+    InvalidUsername: (422, "invalid_username"),
+    InvalidPeriod: (422, "invalid_period"),
+}
+
+
+def _status(error: Exception) -> tuple[int, str]:
+    for kind in type(error).__mro__:
+        if kind in STATUSES:
+            return STATUSES[kind]
+    return 500, "internal_error"
+
+
+async def _handle(request: Request, error: Exception) -> JSONResponse:
+    status, code = _status(error)
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": str(error), "code": code}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ComplaintError, _handle)
+    app.add_exception_handler(DeskError, _handle)

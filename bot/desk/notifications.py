@@ -1,0 +1,163 @@
+"""Telling support staff about new and overdue complaints through chat webhooks (WeCom, DingTalk, Slack).
+
+Notifications follow audit events: `created` (the bot filed a complaint) and
+`became_overdue` (the overdue sweep below records it once per complaint). OutboxHook
+adds the outbox rows in the flush that writes the event, so both commit or neither
+does; a unit of work wires the hook to its session (bot.desk.unit_of_work). For a
+process that files complaints without the hook, the sweep enqueues the missed
+`created` notifications late instead of never. Messages carry no full phone number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from bot.catalog.operators import OPERATORS
+from bot.complaints.categories import CATEGORIES, RegulatoryClass
+from bot.complaints.errors import ConcurrentUpdate
+from bot.complaints.model import AuditEvent, mask_phone
+from bot.complaints.orm import ComplaintRow, EventRow
+from bot.complaints.ticket import CHINA_STANDARD_TIME
+from bot.desk.outbox import new_rows
+from bot.desk.redact import excerpt
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.desk.unit_of_work import DeskUnitOfWork
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+BECAME_OVERDUE = "became_overdue"
+# audit action -> notification kind
+KINDS = {"created": "created", BECAME_OVERDUE: "overdue"}
+HEADLINES = {"created": "【新投诉 New complaint】", "overdue": "【投诉超期未答复 Overdue complaint】"}
+CATCH_UP = timedelta(days=2)
+
+
+class ComplaintFacts(Protocol):
+    """What a message tells: satisfied by the domain Complaint and by its ORM row."""
+
+    ticket: str
+    category: str
+    operator: str
+    place: str | None
+    contact_phone: str
+    description: str
+    deadline: datetime
+
+    @property
+    def regulatory_class(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    urls: tuple[str, ...] = ()
+    format: str = "auto"
+    desk_url: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Webhooks:
+        return cls(tuple(settings.notify_webhook_urls), settings.notify_webhook_format, settings.desk_public_url)
+
+    def bodies(self, text: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(url, body_for(url, text, self.format)) for url in self.urls]
+
+
+def body_for(url: str, text: str, style: str = "auto") -> dict[str, Any]:
+    """Slack's {"text"} for hooks.slack.com (or style "slack"); else the msgtype text body of WeCom and DingTalk."""
+    if style == "slack" or (style == "auto" and urlsplit(url).hostname == "hooks.slack.com"):
+        return {"text": text}
+    return {"msgtype": "text", "text": {"content": text}}
+
+
+def message(kind: str, complaint: ComplaintFacts, desk_url: str = "") -> str:
+    category = CATEGORIES.get(complaint.category)
+    regulatory = RegulatoryClass(complaint.regulatory_class)
+    operator = OPERATORS.get(complaint.operator)
+    deadline = complaint.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")
+    lines = [
+        f"{HEADLINES[kind]}{complaint.ticket}",
+        f"类别 Category: {category.labels.zh if category else complaint.category}（{regulatory.labels.zh}）",
+        f"运营商 Operator: {operator.name_zh if operator else complaint.operator}",
+        f"地区 Place: {complaint.place or '—'}",
+        f"联系电话 Phone: {mask_phone(complaint.contact_phone)}",
+        f"答复期限 Reply by: {deadline}（北京时间 Beijing time）",
+        f"内容 Description: {excerpt(complaint.description)}",
+    ]
+    if desk_url:
+        lines.append(f"{desk_url.rstrip('/')}/desk/#/complaints/{complaint.ticket}")
+    return "\n".join(lines)
+
+
+class OutboxHook:
+    """Enqueues the notifications of new `created` / `became_overdue` audit events in the flush that writes them."""
+
+    def __init__(self, webhooks: Webhooks) -> None:
+        self.webhooks = webhooks
+
+    def attach(self, session: Session) -> None:
+        event.listen(session, "before_flush", self._before_flush)
+
+    def _before_flush(self, session: Session, _context: object, _instances: object) -> None:
+        if not self.webhooks.urls:
+            return
+        for audit in [obj for obj in session.new if isinstance(obj, EventRow) and obj.action in KINDS]:
+            with session.no_autoflush:
+                complaint = session.get(ComplaintRow, audit.complaint_id)
+            if complaint is not None:
+                kind = KINDS[audit.action]
+                text = message(kind, complaint, self.webhooks.desk_url)
+                session.add_all(new_rows(kind, complaint.ticket, self.webhooks.bodies(text), audit.at))
+
+
+def record_overdue(uow_factory: Callable[[], DeskUnitOfWork], now: datetime) -> list[str]:
+    """Records `became_overdue` once for each complaint past its deadline unanswered; returns their tickets."""
+    with uow_factory() as uow:
+        tickets = uow.complaints.newly_overdue(now, BECAME_OVERDUE)
+    recorded = []
+    for ticket in tickets:
+        try:
+            with uow_factory() as uow:
+                complaint = uow.complaints.get(ticket)
+                if complaint is None or not complaint.is_overdue(now):
+                    continue
+                details = {"deadline": complaint.deadline.isoformat()}
+                complaint.events.append(AuditEvent(actor=SYSTEM, action=BECAME_OVERDUE, at=now, details=details))
+                uow.complaints.save(complaint)
+                uow.commit()
+        except (ConcurrentUpdate, sa_exc.IntegrityError):
+            log.info("complaint %s: overdue already recorded by another worker", ticket)
+            continue
+        recorded.append(ticket)
+    return recorded
+
+
+def enqueue_missed_created(
+    uow_factory: Callable[[], DeskUnitOfWork], webhooks: Webhooks, now: datetime, since: timedelta = CATCH_UP
+) -> list[str]:
+    """`created` notifications for recent complaints filed by a process without the hook (none when it has it)."""
+    if not webhooks.urls:
+        return []
+    with uow_factory() as uow:
+        missed = uow.complaints.without_notification(KINDS["created"], now - since)
+    enqueued = []
+    for complaint in missed:
+        text = message("created", complaint, webhooks.desk_url)
+        try:
+            with uow_factory() as uow:
+                uow.outbox.add(new_rows("created", complaint.ticket, webhooks.bodies(text), now))
+                uow.commit()
+        except sa_exc.IntegrityError:
+            continue  # enqueued meanwhile
+        enqueued.append(complaint.ticket)
+    return enqueued

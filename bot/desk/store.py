@@ -1,0 +1,226 @@
+"""The desk's repositories: users, and the complaint queue and reports on top of the complaint store.
+
+DeskComplaintRepository extends the complaint repository the services use, so the
+desk's units of work serve both bot.complaints.services and the desk's own queries;
+its filters and the SQL form of "overdue" are the complaint store's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, exists, func, not_, or_, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from bot.complaints.model import Complaint, RegulatoryClass, Status
+from bot.complaints.orm import ComplaintRow, EventRow
+from bot.complaints.store import (
+    _SCALAR_FIELDS,
+    MAX_PAGE,
+    ComplaintQuery,
+    Page,
+    SqlAlchemyComplaintRepository,
+    _filters,
+    _loading,
+    _overdue,
+    _to_domain,
+    store_errors,
+)
+from bot.complaints.ticket import normalise_ticket
+from bot.desk.accounts import AbstractUserRepository, User
+from bot.desk.errors import UnknownUser, UserExists
+from bot.desk.orm import OutboxRow, UserRow
+from bot.desk.permissions import Role
+
+OPEN_STATUSES = (Status.OPEN.value, Status.IN_PROGRESS.value)
+
+
+class Sort(str, Enum):
+    URGENT = "urgent"  # overdue first, then newest first
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    DEADLINE = "deadline"  # nearest reply deadline first
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The desk's list filters; every one optional."""
+
+    status: Status | None = None
+    category: str | None = None
+    regulatory_class: RegulatoryClass | None = None
+    operator: str | None = None
+    place: str | None = None  # part of the place ("深圳")
+    overdue: bool | None = None
+    assigned_agent: str | None = None
+    unassigned: bool = False
+    text: str | None = None  # part of the description or the place, or a ticket number
+    sort: Sort = Sort.URGENT
+    limit: int = 20
+    offset: int = 0
+
+
+class DeskComplaintRepository(SqlAlchemyComplaintRepository):
+    def queue(self, query: QueueQuery, now: datetime) -> Page:
+        where = self._where(query, now)
+        limit = max(1, min(query.limit, MAX_PAGE))
+        offset = max(0, query.offset)
+        listing = _loading(select(ComplaintRow).where(*where)).order_by(*_order(query.sort, now))
+        with store_errors():
+            total = self.session.scalar(select(func.count()).select_from(ComplaintRow).where(*where)) or 0
+            rows = self.session.scalars(listing.limit(limit).offset(offset)).all()
+        return Page(items=[_to_domain(row) for row in rows], total=total, limit=limit, offset=offset)
+
+    def created_between(self, start: datetime, end: datetime) -> list[Complaint]:
+        """Complaints filed in [start, end), oldest first, WITHOUT transcripts and notes (reports need neither)."""
+        columns = [getattr(ComplaintRow, name) for name in (*_SCALAR_FIELDS, "status", "regulatory_class")]
+        statement = (
+            select(*columns)
+            .where(ComplaintRow.created_at >= start, ComplaintRow.created_at < end)
+            .order_by(ComplaintRow.created_at, ComplaintRow.id)
+        )
+        with store_errors():
+            rows = self.session.execute(statement).mappings().all()
+        return [_summary(row) for row in rows]
+
+    def backlog(self, now: datetime) -> tuple[int, int]:
+        """How many complaints are open (or in progress), and how many are overdue, now."""
+        statement = select(
+            func.count().filter(ComplaintRow.status.in_(OPEN_STATUSES)),
+            func.count().filter(_overdue(now)),
+        )
+        with store_errors():
+            open_, overdue = self.session.execute(statement).one()
+        return int(open_), int(overdue)
+
+    def newly_overdue(self, now: datetime, action: str) -> list[str]:
+        """Tickets of overdue complaints that have no `action` event yet (the overdue sweep records one)."""
+        recorded = exists().where(EventRow.complaint_id == ComplaintRow.id, EventRow.action == action)
+        statement = select(ComplaintRow.ticket).where(_overdue(now), not_(recorded)).order_by(ComplaintRow.deadline)
+        with store_errors():
+            return list(self.session.scalars(statement).all())
+
+    def without_notification(self, kind: str, since: datetime) -> list[Complaint]:
+        """Complaints filed since `since` for which no `kind` notification was ever enqueued."""
+        notified = exists().where(OutboxRow.ticket == ComplaintRow.ticket, OutboxRow.kind == kind)
+        statement = select(ComplaintRow.ticket).where(ComplaintRow.created_at >= since, not_(notified))
+        with store_errors():
+            tickets = self.session.scalars(statement).all()
+        return [complaint for ticket in tickets if (complaint := self.get(ticket)) is not None]
+
+    def _where(self, query: QueueQuery, now: datetime) -> list[ColumnElement[bool]]:
+        exact = ComplaintQuery(
+            status=query.status,
+            category=query.category,
+            regulatory_class=query.regulatory_class,
+            operator=query.operator,
+        )
+        where = _filters(exact)
+        if query.place:
+            where.append(ComplaintRow.place.icontains(query.place, autoescape=True))
+        if query.overdue is not None:
+            where.append(_overdue(now) if query.overdue else not_(_overdue(now)))
+        if query.assigned_agent:
+            where.append(ComplaintRow.assigned_agent == query.assigned_agent)
+        if query.unassigned:
+            where.append(ComplaintRow.assigned_agent.is_(None))
+        if query.text and query.text.strip():
+            where.append(_text_matches(query.text.strip()))
+        return where
+
+
+def _text_matches(text: str) -> ColumnElement[bool]:
+    matches = [
+        ComplaintRow.description.icontains(text, autoescape=True),
+        ComplaintRow.place.icontains(text, autoescape=True),
+    ]
+    ticket = normalise_ticket(text)
+    if ticket:
+        matches.append(ComplaintRow.ticket == ticket)
+    return or_(*matches)
+
+
+def _order(sort: Sort, now: datetime) -> list[Any]:
+    newest = [ComplaintRow.created_at.desc(), ComplaintRow.id.desc()]
+    if sort is Sort.NEWEST:
+        return newest
+    if sort is Sort.OLDEST:
+        return [ComplaintRow.created_at, ComplaintRow.id]
+    if sort is Sort.DEADLINE:
+        return [ComplaintRow.deadline, ComplaintRow.id]
+    return [case((_overdue(now), 0), else_=1), *newest]
+
+
+def _summary(row: Any) -> Complaint:
+    scalars = {name: row[name] for name in _SCALAR_FIELDS}
+    return Complaint(**scalars, status=Status(row["status"]), regulatory_class=RegulatoryClass(row["regulatory_class"]))
+
+
+class OutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, rows: list[OutboxRow]) -> None:
+        with store_errors():
+            self.session.add_all(rows)
+            self.session.flush()
+
+
+class SqlAlchemyUserRepository(AbstractUserRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, username: str) -> User | None:
+        with store_errors():
+            row = self.session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+        return _user(row) if row else None
+
+    def add(self, user: User) -> None:
+        with store_errors():
+            self.session.add(UserRow(**_user_columns(user)))
+            try:
+                self.session.flush()
+            except sa_exc.IntegrityError as error:
+                raise UserExists(user.username) from error
+
+    def save(self, user: User) -> None:
+        with store_errors():
+            row = self.session.scalars(select(UserRow).where(UserRow.username == user.username)).one_or_none()
+            if row is None:
+                raise UnknownUser(user.username)
+            for name, value in _user_columns(user).items():
+                setattr(row, name, value)
+            self.session.flush()
+
+    def list(self) -> list[User]:
+        with store_errors():
+            rows = self.session.scalars(select(UserRow).order_by(UserRow.username)).all()
+        return [_user(row) for row in rows]
+
+
+def _user_columns(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "active": user.active,
+        "token_version": user.token_version,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        username=row.username,
+        role=Role(row.role),
+        active=row.active,
+        token_version=row.token_version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        password_hash=row.password_hash,
+    )

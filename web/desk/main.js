@@ -1,0 +1,76 @@
+// The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #stats, #users.
+// Bundled by esbuild (npm run build) into bot/web/static/build/desk.js.
+import { ApiError, Unauthenticated, forget, login, session } from "./api.js";
+import { showComplaint } from "./complaint.js";
+import { clear, el, field } from "./dom.js";
+import { showQueue } from "./queue.js";
+import { showStats } from "./stats.js";
+import { showUsers } from "./users.js";
+
+const root = document.getElementById("app");
+const nav = document.getElementById("nav");
+const who = document.getElementById("who");
+
+function route() {
+  const hash = window.location.hash.replace(/^#\/?/, "");
+  const [page, ...rest] = hash.split("/");
+  return { page: page || "queue", arg: decodeURIComponent(rest.join("/")) };
+}
+
+async function render(message) {
+  clear(root);
+  const me = session();
+  nav.hidden = !me;
+  if (!me) {
+    showLogin(message);
+    return;
+  }
+  who.textContent = `${me.username}（${me.role === "supervisor" ? "主管 supervisor" : "坐席 agent"}）`;
+  for (const link of nav.querySelectorAll("[data-supervisor]")) link.hidden = me.role !== "supervisor";
+  const { page, arg } = route();
+  try {
+    if (page === "complaints" && arg) await showComplaint(root, arg, me);
+    else if (page === "stats") await showStats(root, me);
+    else if (page === "users") await showUsers(root, me);
+    else await showQueue(root, me);
+  } catch (error) {
+    if (error instanceof Unauthenticated) return; // desk:expired shows the login form
+    root.append(el("p", { class: "flash error", "data-testid": "flash" }, `⚠ ${error.message}`));
+  }
+}
+
+function showLogin(message) {
+  const username = el("input", { name: "username", autocomplete: "username", required: true, "data-testid": "login-username" });
+  const password = el("input", { name: "password", type: "password", autocomplete: "current-password", required: true, "data-testid": "login-password" });
+  const flash = el("p", { class: "flash error", role: "alert", "data-testid": "login-error" }, message || "");
+  const form = el(
+    "form",
+    { class: "login", "data-testid": "login-form" },
+    el("h2", {}, "登录 Log in"),
+    field("用户名 Username", username),
+    field("密码 Password", password),
+    el("button", { type: "submit", "data-testid": "login-submit" }, "登录 Log in"),
+    flash,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await login(username.value, password.value);
+      render();
+    } catch (error) {
+      flash.textContent = error instanceof ApiError && error.status === 401 ? "用户名或密码错误 Incorrect username or password" : `⚠ ${error.message}`;
+    }
+  });
+  root.append(form);
+  username.focus();
+}
+
+document.getElementById("logout").addEventListener("click", () => {
+  forget();
+  window.location.hash = "#/";
+  render();
+});
+window.addEventListener("hashchange", () => render());
+window.addEventListener("desk:rerender", () => render());
+window.addEventListener("desk:expired", () => render("登录已过期，请重新登录 Your session ended; please log in again"));
+render();
