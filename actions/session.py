@@ -11,6 +11,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.language import LANGUAGES, current_language, variation_for
 
 
+def welcomed_already(tracker: Tracker) -> bool:
+    """A new conversation opened with `/session_start` starts two sessions back to back
+    (Rasa starts one for the new tracker, then the intent starts another): welcome once."""
+    starts = [i for i, e in enumerate(tracker.events) if e.get("event") == "session_started"]
+    session = tracker.events[starts[-1] :] if starts else []
+    said = [
+        e
+        for e in session
+        if e.get("event") == "user" and ((e.get("parse_data") or {}).get("intent") or {}).get("name") != "session_start"
+    ]
+    return any(e.get("event") == "bot" for e in session) and not said
+
+
 class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
@@ -27,9 +40,10 @@ class ActionSessionStart(Action):
             if value is not None and name not in {"language", "session_started_metadata"}
         )
         events.append(SlotSet("language", language))
-        # The server renders responses with the slots as they were before this
-        # action's events, so the variation for the chosen language is picked here.
-        welcome = variation_for(domain, "utter_welcome", language)
-        dispatcher.utter_message(text=welcome["text"], buttons=welcome.get("buttons", []))
+        if not welcomed_already(tracker):
+            # The server renders responses with the slots as they were before this
+            # action's events, so the variation for the chosen language is picked here.
+            welcome = variation_for(domain, "utter_welcome", language)
+            dispatcher.utter_message(text=welcome["text"], buttons=welcome.get("buttons", []))
         events.append(ActionExecuted("action_listen"))
         return events

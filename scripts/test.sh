@@ -49,6 +49,7 @@ nlu_heldout() {
 
 step lint lint
 step faq-curation "$VENV_APP/bin/python" -m bot.cli check-faq
+step lookup-tables-in-sync "$VENV_APP/bin/python" scripts/export_lookups.py --check
 step data-validate rasa data validate --domain domain --quiet
 step train train_if_needed
 step pytest-server pytest_server

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "bot.tar.gz"
+MODEL = Path(os.environ.get("E2E_MODEL", ROOT / "models" / "bot.tar.gz"))
 SERVER_BIN = ROOT / ".venv" / "server" / "bin"
 APP_BIN = ROOT / ".venv" / "app" / "bin"
 

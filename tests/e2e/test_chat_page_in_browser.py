@@ -1,24 +1,14 @@
 """The operator-website chat page in headless Chromium, talking to the real bot."""
 
 import os
-import shutil
 
 import pytest
 
 from tests.conftest import load_domain
+from tests.e2e.browser import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 RESPONSES = load_domain()["responses"]
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def answer(name, language):
@@ -69,6 +59,6 @@ def test_the_page_welcomes_then_answers_chinese_in_chinese_and_english_in_englis
 
 def test_a_quick_reply_button_sends_its_payload(page):
     page.wait_for_selector("[data-testid=quick-reply]", timeout=30_000)
-    page.locator("[data-testid=quick-reply]", has_text="5G覆盖").click()
+    page.locator("[data-testid=quick-reply]", has_text="5G覆盖").first.click()
     page.wait_for_selector("[data-testid=msg-user] >> text=5G覆盖", timeout=10_000)
     page.wait_for_selector(f"text={answer('utter_faq/coverage_check_area', 'zh')[:12]}", timeout=30_000)

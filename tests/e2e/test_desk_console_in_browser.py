@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 
@@ -14,22 +13,12 @@ from bot.db import session_factory
 from bot.desk import accounts
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
+from tests.e2e.browser import CHROMIUM, FLAGS
 from tests.e2e.servers import APP_BIN, ROOT, free_port, wait_for
 from tests.integration.conftest import migrate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 BUNDLE = ROOT / "bot" / "web" / "static" / "build" / "desk.js"
-# Debian's Chromium with the same flags as the chat page test.
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "correct horse battery"
 PHONE = "13912345678"
 

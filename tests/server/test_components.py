@@ -94,3 +94,33 @@ def test_faq_unsure_replaces_faq_in_the_ranking_so_the_fallback_sees_no_tie():
     )
     guard.process([message])
     assert [i["name"] for i in message.get("intent_ranking")] == ["faq_unsure", "greet"]
+
+
+def test_an_explicit_request_overrides_an_faq_reading():
+    from bot.nlu.explicit_requests import ExplicitRequestClassifier
+
+    classifier = ExplicitRequestClassifier(
+        {
+            "request_human": ["转人工", r"(talk|speak) to (a )?(human|person)"],
+            "complain": ["我(要|想)投诉", r"\bi want to complain"],
+        }
+    )
+    messages = [
+        Message(
+            data={
+                TEXT: t,
+                INTENT: {"name": "faq", "confidence": 0.9},
+                "intent_ranking": [{"name": "faq", "confidence": 0.9}],
+            }
+        )
+        for t in (
+            "账单多扣了钱，我要投诉",
+            "I want to complain about my bill",
+            "can I talk to a human?",
+            "怎么投诉",
+            "/faq_pick",
+        )
+    ]
+    classifier.process(messages)
+    assert [m.get(INTENT)["name"] for m in messages] == ["complain", "complain", "request_human", "faq", "faq"]
+    assert messages[0].get("intent_ranking")[0] == {"name": "complain", "confidence": 1.0}

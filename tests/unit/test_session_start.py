@@ -38,3 +38,23 @@ async def test_an_unknown_metadata_language_keeps_the_conversation_language(doma
 async def test_other_slots_are_carried_over(domain):
     messages, events = await run(make_tracker(slots={"faq_topic": "plan_change"}), domain)
     assert SlotSet("faq_topic", "plan_change") in events
+
+
+async def test_a_session_start_right_after_the_welcome_does_not_welcome_twice(domain):
+    events = [
+        {"event": "session_started"},
+        {"event": "bot", "text": "您好！"},
+        {"event": "user", "text": "/session_start", "parse_data": {"intent": {"name": "session_start"}}},
+    ]
+    messages, new_events = await run(make_tracker(events=events), domain)
+    assert messages == [] and new_events[0] == SessionStarted()
+
+
+async def test_a_session_that_expired_after_a_real_conversation_welcomes_again(domain):
+    events = [
+        {"event": "session_started"},
+        {"event": "bot", "text": "您好！"},
+        {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}},
+    ]
+    messages, _ = await run(make_tracker(events=events), domain)
+    assert len(messages) == 1
