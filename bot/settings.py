@@ -131,7 +131,8 @@ def rasa_sql_store(url: str) -> dict[str, object]:
         store: dict[str, object] = {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": parts.hostname or "127.0.0.1",
+            # Rasa's SQLTrackerStore takes the host as `url`
+            "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
             "db": parts.path.lstrip("/") or "postgres",
         }

@@ -56,6 +56,8 @@ cat <<MSG
   5G service bot is running. Ctrl-C stops everything.
 
   Chat page (browser)     http://$BIND:$WEB_PORT/
+  Support desk console    http://$BIND:$WEB_PORT/desk/   (first account: see README, "First desk account")
+  Desk API (OpenAPI)      http://$BIND:$WEB_PORT/api/docs
   Rasa REST webhook       http://$BIND:$RASA_PORT/webhooks/rest/webhook
   Rasa socket.io          http://$BIND:$RASA_PORT/socket.io
   Rasa HTTP API           http://$BIND:$RASA_PORT/  (token: var/rasa_token or \$RASA_TOKEN)

@@ -20,7 +20,7 @@ def test_postgresql_urls_become_a_postgresql_tracker_store():
     assert store == {
         "type": "SQL",
         "dialect": "postgresql",
-        "host": "db.internal",
+        "url": "db.internal",
         "port": 6543,
         "db": "conversations",
         "username": "bot",
