@@ -1,0 +1,139 @@
+"""PostgreSQL goes away while a user confirms a complaint; the record arrives once it is back.
+
+A TCP proxy stands between the bot and PostgreSQL: stopping it is, for the bot, the
+database going down (connections refused, open ones cut).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions import wiring
+from actions.complaints import ActionSubmitComplaint
+from bot.complaints.orm import ComplaintRow
+from bot.complaints.spool import ComplaintSpool
+from bot.complaints.unit_of_work import sqlalchemy_uow_factory
+from bot.db import session_factory
+from tests.conftest import load_domain, make_tracker
+from tests.integration.conftest import migrate, throwaway_postgres_database
+
+PG = ("127.0.0.1", 5432)
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to PostgreSQL until stopped; can start again on the same port."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+
+    def start(self) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen()
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self.listener:
+            # shutdown wakes the thread blocked in accept(); close alone would leave it listening
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.listener.close()
+            self.listener = None
+        for connection in self.connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+        self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(PG)
+            self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def proxied_database() -> Iterator[tuple[str, TcpProxy]]:
+    with throwaway_postgres_database() as url:
+        migrate(url)
+        proxy = TcpProxy()
+        proxy.start()
+        yield url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), proxy
+        proxy.stop()
+
+
+FILLED = {
+    "complaint_category": "speed",
+    "complaint_description": "5G图标在但网速很慢",
+    "complaint_phone": "13712345678",
+    "complaint_operator": "china_unicom",
+    "complaint_place": "上海市浦东新区",
+    "complaint_consent": True,
+    "complaint_confirmed": True,
+}
+
+
+async def submit(sender: str) -> str:
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "active_loop", "name": "complaint_form", "timestamp": time.time()}]
+    tracker = make_tracker(slots=FILLED, events=events, sender_id=sender)
+    await ActionSubmitComplaint().run(dispatcher, tracker, load_domain())
+    return dispatcher.messages[0]["response"]
+
+
+async def test_a_complaint_confirmed_while_the_database_is_down_is_filed_when_it_is_back(proxied_database, tmp_path):
+    url, proxy = proxied_database
+    wiring.use(
+        wiring.Dependencies(
+            uow_factory=sqlalchemy_uow_factory(url),
+            spool=ComplaintSpool(tmp_path / "spool"),
+            reply_days=15,
+            catalog_session=session_factory(url),
+        )
+    )
+    try:
+        assert await submit(f"before-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
+        proxy.stop()  # the database goes away in the middle of the conversation
+        during = f"during-{uuid.uuid4().hex[:6]}"
+        confirmed_at = datetime.now(timezone.utc)
+        assert await submit(during) == "utter_complaint_queued"
+        proxy.start()  # and comes back
+        assert await submit(f"after-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
+        with wiring.current().uow_factory() as uow:
+            row = uow.session.scalars(select(ComplaintRow).where(ComplaintRow.sender_id == during)).one()
+            created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+        assert abs((created - confirmed_at).total_seconds()) < 5, "filed with the time the user confirmed"
+        assert wiring.current().spool.pending() == []
+    finally:
+        wiring.use(None)
