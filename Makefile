@@ -1,5 +1,5 @@
 # Entry points. `make run` and `make test` do all the set-up on a fresh machine.
-.PHONY: run test setup train lint check-faq evaluate clean
+.PHONY: run test setup train lint check-faq evaluate bench clean
 
 run:            ## set up, train if needed, start all servers, print the addresses
 	@bash scripts/run.sh
@@ -21,6 +21,9 @@ check-faq:      ## the FAQ curation checks
 
 evaluate:       ## held-out NLU evaluation of models/bot.tar.gz
 	@.venv/server/bin/python scripts/evaluate_nlu.py
+
+bench:          ## serving benchmark (not part of make test): results/benchmarks.json, docs/benchmarks.md
+	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed' && .venv/server/bin/python scripts/evaluate_nlu.py --no-gate >/dev/null 2>&1; .venv/app/bin/python scripts/benchmark.py
 
 clean:          ## remove trained models and run-time state (keeps the environments)
 	rm -rf models var results

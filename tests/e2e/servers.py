@@ -36,6 +36,7 @@ class Servers:
     tracker_db: Path
     app_db: Path
     logs: Path
+    pids: dict[str, int]
 
     def send(self, sender: str, text: str, **extra: object) -> list[dict]:
         """One user turn through the REST channel; the bot's messages."""
@@ -73,6 +74,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
         "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
         **(endpoints_extra or {}),
     }
+    endpoints = {key: value for key, value in endpoints.items() if value is not None}
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
     env = {
         **os.environ,
@@ -143,6 +145,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
             tracker_db=tracker_db,
             app_db=workdir / "app.db",
             logs=workdir,
+            pids={name: process.pid for name, process in processes.items()},
         )
     finally:
         for process in processes.values():
