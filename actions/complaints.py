@@ -8,7 +8,6 @@ import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -25,9 +24,9 @@ from bot.complaints.errors import InvalidPhone
 from bot.complaints.model import ComplaintDraft
 from bot.complaints.phone import mask_phone, normalise_mainland_mobile
 from bot.complaints.spool import submit_or_spool
+from bot.complaints.ticket import CHINA_STANDARD_TIME
 
 logger = logging.getLogger(__name__)
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 FORM = "complaint_form"
 FORM_SLOTS = (
@@ -303,7 +302,7 @@ class ActionSubmitComplaint(Action):
             dispatcher.utter_message(response="utter_complaint_queued")
         else:
             logger.info("complaint %s filed, phone %s", complaint.ticket, mask_phone(draft.contact_phone))
-            deadline = complaint.deadline.astimezone(BEIJING).strftime("%Y-%m-%d")
+            deadline = complaint.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d")
             dispatcher.utter_message(response="utter_complaint_filed", ticket=complaint.ticket, deadline=deadline)
         return reset_form_slots()
 

@@ -7,19 +7,18 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.transcript import current_session, intent_of
+
 NOT_UNDERSTOOD = {"nlu_fallback"}
 
 
 def misunderstood_in_a_row(tracker: Tracker) -> int:
     """How many of the user's latest messages in a row the bot did not understand."""
     count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
+    for event in reversed(current_session(tracker.events)):
         if event.get("event") != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in NOT_UNDERSTOOD:
+        if intent_of(event) not in NOT_UNDERSTOOD:
             break
         count += 1
     return count

@@ -9,18 +9,16 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import LANGUAGES, current_language, variation_for
+from actions.transcript import current_session, intent_of
 
 
 def welcomed_already(tracker: Tracker) -> bool:
     """A new conversation opened with `/session_start` starts two sessions back to back
     (Rasa starts one for the new tracker, then the intent starts another): welcome once."""
-    starts = [i for i, e in enumerate(tracker.events) if e.get("event") == "session_started"]
-    session = tracker.events[starts[-1] :] if starts else []
-    said = [
-        e
-        for e in session
-        if e.get("event") == "user" and ((e.get("parse_data") or {}).get("intent") or {}).get("name") != "session_start"
-    ]
+    if not any(e.get("event") == "session_started" for e in tracker.events):
+        return False
+    session = current_session(tracker.events)
+    said = [e for e in session if e.get("event") == "user" and intent_of(e) != "session_start"]
     return any(e.get("event") == "bot" for e in session) and not said
 
 

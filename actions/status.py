@@ -7,7 +7,6 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -18,10 +17,10 @@ from actions import wiring
 from actions.language import current_language
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.services import get_status
+from bot.complaints.ticket import CHINA_STANDARD_TIME
 
 TICKET = re.compile(r"C\d{8}-\d{4,5}")
 LAST4 = re.compile(r"^\d{4}$")
-BEIJING = ZoneInfo("Asia/Shanghai")
 SLOW_AFTER = 2  # misses before each further try is delayed
 REFUSE_AFTER = 5  # misses after which look-ups stop in this conversation
 STATUS_LABELS = {
@@ -106,7 +105,7 @@ class ActionCheckComplaintStatus(Action):
             ticket=view.ticket,
             category=CATEGORIES[view.category].labels.in_(language) if view.category in CATEGORIES else view.category,
             status=STATUS_LABELS.get(str(view.status.value), (view.status.value,) * 2)[0 if zh else 1],
-            deadline=view.deadline.astimezone(BEIJING).strftime("%Y-%m-%d"),
+            deadline=view.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d"),
             details=" ".join(details),
         )
         if view.overdue:

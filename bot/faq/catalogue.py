@@ -96,8 +96,8 @@ def load_topics(directory: Path = FAQ_DIR) -> dict[str, Topic]:
     return {topic.key: topic for topic in map(load_topic, sorted(directory.glob("*.yml")))}
 
 
-def load_heldout_file(path: Path) -> dict[str, list[str]]:
-    """The examples of one Rasa NLU file by intent name (e.g. 'faq/plan_change', 'out_of_scope')."""
+def load_nlu_file(path: Path) -> dict[str, list[str]]:
+    """The examples of one Rasa NLU file (training or held-out) by intent name, e.g. 'faq/plan_change'."""
     examples: dict[str, list[str]] = {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for item in data.get("nlu") or []:
@@ -110,6 +110,6 @@ def load_heldout(directory: Path = HELDOUT_DIR) -> dict[str, list[str]]:
     """Held-out examples of every file in `directory`, by intent name."""
     examples: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.yml")):
-        for intent, found in load_heldout_file(path).items():
+        for intent, found in load_nlu_file(path).items():
             examples.setdefault(intent, []).extend(found)
     return examples

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import opencc
 
-from bot.faq.catalogue import LANGUAGES, RETRIEVAL_INTENT, Topic, load_heldout, load_heldout_file, load_topic
+from bot.faq.catalogue import LANGUAGES, RETRIEVAL_INTENT, Topic, load_heldout, load_nlu_file, load_topic
 from bot.settings import ROOT
 
 # The stable topic keys that curators, statistics and evaluations refer to (issue #3).
@@ -115,7 +115,7 @@ def check_curation(
                 seen[canonical(example)] = [""]
     trained = set(seen)
     for path in other_training:
-        for examples in load_heldout_file(path).values():
+        for examples in load_nlu_file(path).values():
             trained.update(canonical(e) for e in examples)
     problems += _check_heldout(topics, heldout_dir, trained)
     return problems
@@ -125,7 +125,7 @@ def _check_heldout(topics: dict[str, Topic], heldout_dir: Path, trained: set[str
     """Enough held-out examples per topic and language, and none of them trained (any intent)."""
     problems = []
     for path in sorted(heldout_dir.glob("*.yml")):
-        for intent, examples in load_heldout_file(path).items():
+        for intent, examples in load_nlu_file(path).items():
             problems += [
                 Problem(intent, path, f"held-out example {e!r} is also a training example")
                 for e in examples
