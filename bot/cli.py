@@ -18,7 +18,7 @@ def render_endpoints(_: argparse.Namespace) -> int:
     settings = get_settings()
     endpoints: dict[str, object] = {
         "action_endpoint": {"url": f"http://127.0.0.1:{settings.action_port}/webhook"},
-        "tracker_store": rasa_sql_store(settings.tracker_url),
+        "tracker_store": rasa_sql_store(settings.tracker_url, settings.tracker_window),
     }
     if settings.redis_url:
         endpoints["lock_store"] = rasa_redis_lock_store(settings.redis_url)
@@ -34,12 +34,16 @@ def rasa_token(_: argparse.Namespace) -> int:
 
 def check_faq(args: argparse.Namespace) -> int:
     """Check the curated FAQ files; print each problem with its topic and file."""
-    from bot.faq.catalogue import FAQ_DIR, HELDOUT_DIR
+    from bot.faq.catalogue import FAQ_DIR, HELDOUT_DIR, VALIDATION_DIR
     from bot.faq.checks import check_curation
 
     other_training = sorted((FAQ_DIR.parent / "nlu").glob("*.yml"))
     problems = check_curation(
-        FAQ_DIR, HELDOUT_DIR, max_review_age_days=args.max_review_age_days, other_training=other_training
+        FAQ_DIR,
+        HELDOUT_DIR,
+        max_review_age_days=args.max_review_age_days,
+        other_training=other_training,
+        validation_dir=VALIDATION_DIR,
     )
     for problem in problems:
         print(problem)

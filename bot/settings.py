@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Rasa's conversation store; defaults to DATABASE_URL when that is PostgreSQL, else var/tracker.db.
     tracker_database_url: str | None = None
     redis_url: str | None = None
+    # Events of a conversation the dialogue engine reads per turn (bot/trackers.py); all are stored.
+    tracker_window: int = Field(default=120, ge=20)
 
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
@@ -120,16 +122,20 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def rasa_sql_store(url: str) -> dict[str, object]:
-    """Rasa's SQLTrackerStore keyword arguments for a SQLAlchemy-style database URL."""
+TRACKER_STORE = "bot.trackers.WindowedSQLTrackerStore"
+
+
+def rasa_sql_store(url: str, window: int = 120) -> dict[str, object]:
+    """Tracker store settings (the windowed SQL store of bot/trackers.py) for a SQLAlchemy-style URL."""
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them
-        return {"type": "SQL", "dialect": "sqlite", "db": parts.path[1:]}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": parts.path[1:], "window": window}
     if scheme in {"postgresql", "postgres"}:
         store: dict[str, object] = {
-            "type": "SQL",
+            "type": TRACKER_STORE,
+            "window": window,
             "dialect": "postgresql",
             # Rasa's SQLTrackerStore takes the host as `url`
             "url": parts.hostname or "127.0.0.1",

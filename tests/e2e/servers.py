@@ -62,16 +62,23 @@ def wait_for(url: str, seconds: float, process: subprocess.Popen, log: Path) -> 
 
 
 @contextmanager
-def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Iterator[Servers]:
+def running_servers(
+    workdir: Path,
+    endpoints_extra: dict | None = None,
+    env_extra: dict[str, str] | None = None,
+    model: Path | None = None,
+) -> Iterator[Servers]:
+    """The three servers on free ports; `env_extra` adds environment variables (e.g. channel secrets)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
+    model = model or MODEL
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make train` (the test command trains first)")
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     token = secrets.token_urlsafe(16)
     tracker_db = workdir / "tracker.db"
     endpoints = {
         "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+        "tracker_store": {"type": "bot.trackers.WindowedSQLTrackerStore", "dialect": "sqlite", "db": str(tracker_db)},
         **(endpoints_extra or {}),
     }
     endpoints = {key: value for key, value in endpoints.items() if value is not None}
@@ -87,6 +94,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
         "WEB_PORT": str(web_port),
         "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
         "SPOOL_DIR": str(workdir / "spool"),
+        **(env_extra or {}),
     }
     commands = {
         "actions": [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
@@ -94,7 +102,7 @@ def running_servers(workdir: Path, endpoints_extra: dict | None = None) -> Itera
             str(SERVER_BIN / "rasa"),
             "run",
             "--model",
-            str(MODEL),
+            str(model),
             "--enable-api",
             "--auth-token",
             token,

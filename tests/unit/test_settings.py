@@ -8,17 +8,19 @@ from bot.settings import Settings, rasa_redis_lock_store, rasa_sql_store
 
 def test_sqlite_urls_become_a_sqlite_tracker_store():
     assert rasa_sql_store("sqlite:////srv/bot/tracker.db") == {
-        "type": "SQL",
+        "type": "bot.trackers.WindowedSQLTrackerStore",
         "dialect": "sqlite",
         "db": "/srv/bot/tracker.db",
+        "window": 120,
     }
     assert rasa_sql_store("sqlite:///var/tracker.db")["db"] == "var/tracker.db"
 
 
 def test_postgresql_urls_become_a_postgresql_tracker_store():
-    store = rasa_sql_store("postgresql+psycopg://bot:secret@db.internal:6543/conversations")
+    store = rasa_sql_store("postgresql+psycopg://bot:secret@db.internal:6543/conversations", window=60)
     assert store == {
-        "type": "SQL",
+        "type": "bot.trackers.WindowedSQLTrackerStore",
+        "window": 60,
         "dialect": "postgresql",
         "url": "db.internal",
         "port": 6543,

@@ -1,0 +1,156 @@
+"""A SQL tracker store whose cost per turn does not grow with the conversation (Rasa server).
+
+Rasa 3.6's SQLTrackerStore rebuilds the whole current session from the database on
+every message, and every policy then computes the dialogue state of every event in
+it: the 200th message of a conversation costs several times the 1st. This store
+keeps every event in the same `events` table (same schema, so Rasa's own tools, the
+REST API's full tracker and the complaint transcripts read it as before) but hands
+the dialogue engine only the latest `window` events of the session, preceded by the
+state they start from: the latest value of each slot and the active form as they
+stood before the window, read with a handful of indexed queries. Slots, the active
+form and the policies' view of the last turns are exactly what the full session
+gives; what the window cuts is older history, which the policies (max_history 4)
+never read.
+
+Its database work runs in a worker thread, so a slow database holds up only its own
+conversation, not the server's event loop.
+
+endpoints.yml:
+
+    tracker_store:
+      type: bot.trackers.WindowedSQLTrackerStore
+      dialect: postgresql
+      url: 127.0.0.1
+      db: rasa
+      window: 120
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 120
+# How many of a tracker's events are already in the database (set by retrieve and save).
+STORED = "_windowed_store_persisted"
+# Events that end a session's slot values: after them the slots start again from the domain.
+SLOT_RESETS = ("restart", "reset_slots", "session_started")
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Domain | None = None, window: int = DEFAULT_WINDOW, **kwargs: Any) -> None:
+        super().__init__(domain=domain, **kwargs)
+        if int(window) < 20:
+            raise ValueError("window must be at least 20 events (a few turns)")
+        self.window = int(window)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        events = await asyncio.to_thread(self._windowed_events, sender_id)
+        if not events or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        stored = getattr(tracker, STORED, None)
+        if stored is None:
+            # A tracker this store did not load (a new conversation, or events posted to
+            # the HTTP API): Rasa's own rule, events beyond those stored for the session.
+            await asyncio.to_thread(self._save_by_count, tracker)
+        else:
+            await asyncio.to_thread(self._insert, tracker.sender_id, list(tracker.events)[stored:])
+        setattr(tracker, STORED, len(tracker.events))
+
+    # -- database work (worker thread) ----------------------------------------------
+
+    def _insert(self, sender_id: str, events: list[Any]) -> None:
+        if not events:
+            return
+        with self.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    def _save_by_count(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            start = self._session_start_id(session, tracker.sender_id)
+            stored = (
+                session.query(sa.func.count(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == tracker.sender_id, self.SQLEvent.id >= start)
+                .scalar()
+            )
+        self._insert(tracker.sender_id, list(tracker.events)[stored or 0 :])
+
+    def _session_start_id(self, session: Any, sender_id: str) -> int:
+        """Id of the latest `session_started` event (0 when the conversation has none)."""
+        event = self.SQLEvent
+        latest = (
+            session.query(sa.func.max(event.id))
+            .filter(event.sender_id == sender_id, event.type_name == "session_started")
+            .scalar()
+        )
+        return int(latest or 0)
+
+    def _windowed_events(self, sender_id: str) -> list[dict[str, Any]]:
+        """The state before the window (as events) followed by the session's latest events."""
+        event = self.SQLEvent
+        with self.session_scope() as session:
+            start = self._session_start_id(session, sender_id)
+            rows = (
+                session.query(event.id, event.data)
+                .filter(event.sender_id == sender_id, event.id >= start)
+                .order_by(event.id.desc())
+                .limit(self.window)
+                .all()
+            )
+            if not rows:
+                return []
+            rows.reverse()
+            prefix: list[tuple[int, str]] = []
+            if len(rows) == self.window:
+                # The window may have cut the session: add the state it starts from.
+                prefix = self._state_before(session, sender_id, start, rows[0][0])
+        return [json.loads(data) for _, data in prefix + rows]
+
+    def _state_before(self, session: Any, sender_id: str, start: int, first: int) -> list[tuple[int, str]]:
+        """Events that rebuild the slots and the active form as they stood before event `first`."""
+        event = self.SQLEvent
+        mine = (event.sender_id == sender_id, event.id >= start, event.id < first)
+        reset = session.query(sa.func.max(event.id)).filter(*mine, event.type_name.in_(SLOT_RESETS)).scalar()
+        since = (*mine, event.id >= (reset or start))
+        # The latest event setting each slot (SlotSet keeps the slot's name in action_name) ...
+        ids = [
+            row_id
+            for (row_id,) in session.query(sa.func.max(event.id))
+            .filter(*since, event.type_name == "slot")
+            .group_by(event.action_name)
+            .all()
+        ]
+        # ... and the latest form activation or deactivation.
+        loop = session.query(sa.func.max(event.id)).filter(*since, event.type_name == "active_loop").scalar()
+        if loop:
+            ids.append(loop)
+        if not ids:
+            return []
+        return list(session.query(event.id, event.data).filter(event.id.in_(ids)).order_by(event.id).all())
