@@ -183,13 +183,18 @@ def main() -> int:
                    ensure_ascii=False)
     )  # fmt: skip
     (args.out / f"{args.name}.md").write_text(markdown(args.name, summary))
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
     for language, s in summary["by_language"].items():
         print(
-            f"{language}: FAQ answer accuracy {s['faq_answer_accuracy']:.1%} "
-            f"(direct {s['faq_direct_answer_accuracy']:.1%}, "
-            f"wrong {s['faq_wrong_answer_rate']:.1%}, clarified {s['faq_clarified_rate']:.1%}); "
-            f"task intents {s['task_intent_accuracy']:.1%}; "
-            f"out-of-scope declined {s['oos_declined_rate']:.1%}, answered as FAQ {s['oos_answered_as_faq_rate']:.1%}"
+            f"{language}: FAQ answer accuracy {pct(s['faq_answer_accuracy'])} "
+            f"(direct {pct(s['faq_direct_answer_accuracy'])}, "
+            f"wrong {pct(s['faq_wrong_answer_rate'])}, clarified {pct(s['faq_clarified_rate'])}); "
+            f"task intents {pct(s['task_intent_accuracy'])}; "
+            f"out-of-scope declined {pct(s['oos_declined_rate'])}, "
+            f"answered as FAQ {pct(s['oos_answered_as_faq_rate'])}"
         )
     failures = (
         [] if args.no_gate else gate(summary, args.min_faq_accuracy, args.max_oos_faq_rate, args.max_wrong_answer_rate)

@@ -20,6 +20,8 @@ from bot.settings import ROOT
 
 FAQ_DIR = ROOT / "data" / "faq"
 HELDOUT_DIR = ROOT / "tests" / "nlu" / "heldout"
+# Tunes thresholds and finds weak topics; like the held-out set, never trained on.
+VALIDATION_DIR = ROOT / "tests" / "nlu" / "validation"
 RETRIEVAL_INTENT = "faq"
 LANGUAGES = ("zh", "en")
 EXAMPLE_LINE = re.compile(r"^\s*-\s+(.*\S)\s*$")

@@ -92,6 +92,7 @@ def check_curation(
     max_review_age_days: int = DEFAULT_MAX_REVIEW_AGE_DAYS,
     required: Iterable[str] = REQUIRED_TOPICS,
     other_training: Iterable[Path] = (),
+    validation_dir: Path | None = None,
 ) -> list[Problem]:
     today = today or dt.date.today()
     topics = {t.key: t for t in map(load_topic, sorted(faq_dir.glob("*.yml")))}
@@ -118,6 +119,22 @@ def check_curation(
         for examples in load_nlu_file(path).values():
             trained.update(canonical(e) for e in examples)
     problems += _check_heldout(topics, heldout_dir, trained)
+    if validation_dir is not None:
+        problems += _check_validation(validation_dir, heldout_dir, trained)
+    return problems
+
+
+def _check_validation(validation_dir: Path, heldout_dir: Path, trained: set[str]) -> list[Problem]:
+    """The validation split shares no example with the training data or the held-out set."""
+    heldout = {canonical(e) for path in heldout_dir.glob("*.yml") for es in load_nlu_file(path).values() for e in es}
+    problems = []
+    for path in sorted(validation_dir.glob("*.yml")):
+        for intent, examples in load_nlu_file(path).items():
+            for example in examples:
+                if canonical(example) in trained:
+                    problems.append(Problem(intent, path, f"validation example {example!r} is also a training example"))
+                elif canonical(example) in heldout:
+                    problems.append(Problem(intent, path, f"validation example {example!r} is also a held-out example"))
     return problems
 
 

@@ -112,3 +112,24 @@ def test_a_held_out_message_of_another_intent_that_is_also_trained_is_reported(d
     )
     found = [str(p) for p in check_curation(faq, heldout, today=TODAY, required=[KEY], other_training=[nlu])]
     assert any("[out_of_scope] held-out example '幫我訂機票' is also a training example" in p for p in found)
+
+
+def test_the_shipped_validation_split_shares_nothing_with_training_or_held_out():
+    from bot.faq.catalogue import VALIDATION_DIR
+
+    assert sorted(VALIDATION_DIR.glob("faq_*.yml")), "the validation split is missing"
+    assert check_curation(FAQ_DIR, HELDOUT_DIR, validation_dir=VALIDATION_DIR) == []
+
+
+def test_a_validation_example_that_is_trained_or_held_out_is_reported(dirs, tmp_path):
+    faq, heldout = dirs
+    validation = tmp_path / "validation"
+    validation.mkdir()
+    trained = yaml.safe_load((faq / f"{KEY}.yml").read_text())["nlu"][0]["examples"].splitlines()[0][2:]
+    held = yaml.safe_load((heldout / f"faq_{KEY}.yml").read_text())["nlu"][0]["examples"].splitlines()[0][2:]
+    (validation / f"faq_{KEY}.yml").write_text(
+        f'version: "3.1"\nnlu:\n- intent: faq/{KEY}\n  examples: |\n    - {trained}\n    - {held}\n', encoding="utf-8"
+    )
+    found = problems(dirs, validation_dir=validation)
+    assert any(f"validation example {trained!r} is also a training example" in p for p in found)
+    assert any(f"validation example {held!r} is also a held-out example" in p for p in found)
