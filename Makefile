@@ -1,5 +1,5 @@
 # Entry points. `make run` and `make test` do all the set-up on a fresh machine.
-.PHONY: run test setup train lint check-faq evaluate bench clean
+.PHONY: run test setup train lint check-faq evaluate bench tune-guard clean
 
 run:            ## set up, train if needed, start all servers, print the addresses
 	@bash scripts/run.sh
@@ -22,8 +22,11 @@ check-faq:      ## the FAQ curation checks
 evaluate:       ## held-out NLU evaluation of models/bot.tar.gz
 	@.venv/server/bin/python scripts/evaluate_nlu.py
 
-bench:          ## serving benchmark (not part of make test): results/benchmarks.json, docs/benchmarks.md
-	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed' && .venv/server/bin/python scripts/evaluate_nlu.py --no-gate >/dev/null 2>&1; .venv/app/bin/python scripts/benchmark.py
+bench:          ## project vs stock Rasa: NLU, serving, memory (not part of make test; ~45 min): docs/benchmarks.md
+	@bash -c 'source scripts/lib.sh && setup_all' && .venv/app/bin/python scripts/benchmark.py --production
+
+tune-guard:     ## FAQ guard thresholds chosen on the validation split (results/faq_guard_tuning.md)
+	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed' && .venv/server/bin/python scripts/tune_faq_guard.py
 
 clean:          ## remove trained models and run-time state (keeps the environments)
 	rm -rf models var results

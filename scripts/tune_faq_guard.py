@@ -75,6 +75,7 @@ def main() -> int:
     parser.add_argument("--max-oos", type=float, default=0.05)
     args = parser.parse_args()
 
+    evaluate_nlu.quiet()
     pairs = evaluate_nlu.load_heldout(args.validation)
     parses = asyncio.run(evaluate_nlu.parse_all(args.model, [text for _, text in pairs]))
     rows = []

@@ -67,6 +67,7 @@ def running_servers(
     endpoints_extra: dict | None = None,
     env_extra: dict[str, str] | None = None,
     model: Path | None = None,
+    credentials: Path | None = None,
 ) -> Iterator[Servers]:
     """The three servers on free ports; `env_extra` adds environment variables (e.g. channel secrets)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -113,7 +114,7 @@ def running_servers(
             "--port",
             str(rasa_port),
             "--credentials",
-            "credentials.yml",
+            str(credentials or "credentials.yml"),
             "--endpoints",
             str(workdir / "endpoints.yml"),
         ],  # fmt: skip
