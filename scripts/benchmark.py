@@ -218,7 +218,7 @@ def measure(name: str, model: Path, endpoints_extra: dict | None, env_extra: dic
             return result
 
 
-def production_stores(workdir: Path) -> tuple[dict, dict, str]:
+def production_stores() -> tuple[dict, dict, str]:
     import psycopg
 
     name = f"bench_tracker_{uuid.uuid4().hex[:8]}"
@@ -451,17 +451,13 @@ def main() -> int:
     runs.append({"name": "project", **measure("project", MODELS / "project.tar.gz", None, None, args.quick)})
     if args.production:
         print("serving: production ...", flush=True)
-        with TemporaryDirectory() as tmp:
-            endpoints, env, database = production_stores(Path(tmp))
-            try:
-                runs.append(
-                    {
-                        "name": "production",
-                        **measure("production", MODELS / "project.tar.gz", endpoints, env, args.quick),
-                    }
-                )
-            finally:
-                drop_database(database)
+        endpoints, env, database = production_stores()
+        try:
+            runs.append(
+                {"name": "production", **measure("production", MODELS / "project.tar.gz", endpoints, env, args.quick)}
+            )
+        finally:
+            drop_database(database)
     print("serving: stock ...", flush=True)
     runs.append(
         {"name": "stock", **measure("stock", MODELS / "stock.tar.gz", {"tracker_store": None}, None, args.quick)}

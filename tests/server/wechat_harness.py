@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.channels.wechat import WeChatInputBase
+from tests.e2e.servers import free_port
 
 # Test accounts (made up; the EncodingAESKeys are 43 base64 characters as the consoles generate them).
 OA = {
@@ -57,12 +57,6 @@ class FakeBot:
     @property
     def texts(self) -> list[str]:
         return [str(call.text) for call in self.calls]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
