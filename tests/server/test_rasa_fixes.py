@@ -1,12 +1,14 @@
-"""The cached check of action server replies accepts and refuses exactly what Rasa's own does."""
+"""The fixes of bot/rasa_fixes.py accept, refuse and return exactly what Rasa's own code does."""
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
-from bot.rasa_fixes import response_validator
+from bot.rasa_fixes import resolve_event_type, response_validator
 
 REPLIES = [
     {"events": [{"event": "slot", "name": "language", "value": "zh"}], "responses": [{"text": "你好"}]},
@@ -39,3 +41,46 @@ def test_same_verdict_as_rasas_own_check(reply: dict) -> None:
 def test_the_schema_is_checked_once() -> None:
     assert response_validator() is response_validator()
     assert RemoteAction._validate_action_result.__module__ == "bot.rasa_fixes"
+
+
+def rasa_walk(type_name: str):
+    """Rasa 3.6's own lookup, as bot.rasa_fixes replaces it."""
+    for cls in all_subclasses(Event):
+        if cls.type_name == type_name:
+            return cls
+    return None
+
+
+def test_every_event_type_resolves_to_the_class_rasa_would_pick() -> None:
+    assert Event.resolve_by_type is resolve_event_type
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "action", "slot", "active_loop", "session_started"} <= names
+    for name in names:
+        assert Event.resolve_by_type(name) is rasa_walk(name)
+
+
+def test_unknown_event_types_behave_as_in_rasa() -> None:
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_an_event_class_imported_later_is_found() -> None:
+    assert Event.resolve_by_type("slot") is SlotSet  # the table is built
+
+    class ProjectEvent(SlotSet):
+        type_name = "project_event_for_this_test"
+
+    assert Event.resolve_by_type("project_event_for_this_test") is ProjectEvent
+
+
+def test_a_stored_conversation_reads_back_event_for_event() -> None:
+    events = [
+        UserUttered("携号转网", {"name": "faq"}),
+        ActionExecuted("utter_faq"),
+        BotUttered("answer", metadata={"utter_action": "utter_faq/plan_number_portability"}),
+        SlotSet("language", "zh"),
+        ActionExecuted("action_listen"),
+    ]
+    assert [Event.from_parameters(e.as_dict()) for e in events] == events
