@@ -9,7 +9,6 @@ with the production parameters, as it would any outdated hash.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
 from bot.settings import Settings
 from bot.web.app import create_app
+from tests.e2e.servers import free_port
 from tests.integration.conftest import NOW
 
 DESK_TABLES = ("desk_outbox", "desk_users")
@@ -217,12 +217,6 @@ class Conversation:
         if helped is not None:
             self.user("/affirm" if helped else "/deny", "affirm" if helped else "deny")
         return self
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
