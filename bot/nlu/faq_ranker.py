@@ -180,15 +180,16 @@ class FaqRanker(GraphComponent):
                 continue
             probabilities = self.probabilities(np.array([self._documents(message)], dtype=object))[0]
             linear = dict(zip(self.model.classes_, probabilities.tolist(), strict=True))
-            ranked = blend(selection.get(RANKING) or [], linear, self.selector_weight)[: self.ranking_length]
-            ids = {str(r[INTENT_RESPONSE_KEY]): r.get("id") for r in selection.get(RANKING) or []}
+            selector_ranking = selection.get(RANKING) or []
+            ranked = blend(selector_ranking, linear, self.selector_weight)[: self.ranking_length]
+            ids = {str(r[INTENT_RESPONSE_KEY]): r.get("id") for r in selector_ranking}
             best_key, best_confidence = ranked[0]
             utter_action = f"utter_{best_key}"
             selectors[self.retrieval_intent] = {
                 PREDICTION: {
-                    RESPONSES: self.responses.get(utter_action)
-                    or (selection.get(PREDICTION) or {}).get(RESPONSES)
-                    or [{TEXT: best_key}],
+                    # The selector's own responses may be another topic's; like the selector, fall
+                    # back to the key itself when the domain has no response for it.
+                    RESPONSES: self.responses.get(utter_action) or [{TEXT: best_key}],
                     PREDICTED_CONFIDENCE_KEY: best_confidence,
                     INTENT_RESPONSE_KEY: best_key,
                     UTTER_ACTION: utter_action,
