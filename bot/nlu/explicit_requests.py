@@ -3,7 +3,10 @@
 A user who says they want to complain or to reach a person must be escalated even
 when the rest of the message reads like an FAQ question ("账单多扣了钱，我要投诉"):
 the statistical classifier, trained on many more FAQ examples, tends to answer the
-question instead. The phrases are configured in config.yml, per intent.
+question instead. Likewise a user who asks the bot to look coverage up ("帮我查一下
+那边有没有5G覆盖") gets the look-up, which asks for the place when none is named,
+rather than the FAQ answer on how to check coverage. The phrases are configured in
+config.yml, per intent; the first intent whose phrases match wins.
 """
 
 from __future__ import annotations

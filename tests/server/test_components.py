@@ -1,5 +1,7 @@
 """The custom graph components on real Rasa Message objects (server environment)."""
 
+from pathlib import Path
+
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -124,3 +126,30 @@ def test_an_explicit_request_overrides_an_faq_reading():
     classifier.process(messages)
     assert [m.get(INTENT)["name"] for m in messages] == ["complain", "complain", "request_human", "faq", "faq"]
     assert messages[0].get("intent_ranking")[0] == {"name": "complain", "confidence": 1.0}
+
+
+def test_the_configured_explicit_requests_pick_the_intended_messages():
+    """The phrases in config.yml itself: requests win, questions about the same subject do not."""
+    import yaml
+
+    from bot.nlu.explicit_requests import compile_patterns, explicit_intent
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text(encoding="utf-8"))
+    (component,) = [c for c in config["pipeline"] if c["name"].endswith("ExplicitRequestClassifier")]
+    patterns = compile_patterns(component["intents"])
+    expected = {
+        "帮我查一下那边有没有5G覆盖": "check_coverage",
+        "帮我查查上海黄浦有无5G": "check_coverage",
+        "麻烦看一下朝阳区5G信号": "check_coverage",
+        "can you check 5G coverage in Pudong for me": "check_coverage",
+        "could you please look up whether there is 5g signal at my office": "check_coverage",
+        "帮我查一下5G套餐的违约金": None,
+        "帮我看看为什么5G信号不好": None,
+        "怎么查5G覆盖": None,
+        "how do I check 5G coverage": None,
+        "can you check if my phone supports 5g": None,
+        "北京市东城区有5G吗": None,
+        "5G覆盖这么差，我要投诉": "complain",
+        "帮我查一下覆盖，不行就转人工": "request_human",
+    }
+    assert {text: explicit_intent(text, patterns) for text in expected} == expected
