@@ -1,7 +1,6 @@
 """The custom graph components on real Rasa Message objects (server environment)."""
 
-from pathlib import Path
-
+import yaml
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -9,6 +8,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.faq_guard import FaqConfidenceGuard, is_unsure
 from bot.nlu.language import LanguageDetector
 from bot.nlu.normalizer import ORIGINAL_TEXT, TextNormalizer
+from tests.conftest import ROOT
 
 
 def test_the_normaliser_rewrites_the_text_and_keeps_the_original():
@@ -130,11 +130,9 @@ def test_an_explicit_request_overrides_an_faq_reading():
 
 def test_the_configured_explicit_requests_pick_the_intended_messages():
     """The phrases in config.yml itself: requests win, questions about the same subject do not."""
-    import yaml
-
     from bot.nlu.explicit_requests import compile_patterns, explicit_intent
 
-    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     (component,) = [c for c in config["pipeline"] if c["name"].endswith("ExplicitRequestClassifier")]
     patterns = compile_patterns(component["intents"])
     expected = {
