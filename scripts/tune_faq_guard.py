@@ -1,13 +1,17 @@
-"""Chooses the FAQ guard's thresholds on the validation split, never on the held-out set.
+"""Chooses the FAQ ranker's weight and the guard's thresholds on the validation split, never on the held-out set.
 
-The guard (bot/nlu/faq_guard.py) answers an FAQ directly only when the
-ResponseSelector's best topic has at least `min_confidence` and leads the second
-by at least `min_margin`; otherwise the bot asks "Did you mean ...?". This script
-parses the validation messages (tests/nlu/validation/) once with the trained model,
-replays the guard's decision for every pair of thresholds on a grid, and picks the
-pair that answers most FAQ questions directly and correctly (the worse of the two
-languages counts) while, in each language, at most --max-wrong of FAQ questions get
-a wrong answer and at most --max-oos of off-topic messages get an FAQ answer.
+The topic ranking is a weighted average of the ResponseSelector's confidences and the
+linear model's probabilities (bot/nlu/faq_ranker.py, `selector_weight`). The guard
+(bot/nlu/faq_guard.py) answers an FAQ directly only when the best topic of that ranking
+has at least `min_confidence` and leads the second by at least `min_margin`; otherwise
+the bot asks "Did you mean ...?". This script parses the validation messages
+(tests/nlu/validation/) once with the trained model, recording both inputs of the
+blend, then replays the blend and the guard's decision for every weight and pair of
+thresholds on a grid. It picks the combination that answers most FAQ questions
+directly and correctly (the worse of the two languages counts) while, in each
+language, at most --max-wrong of FAQ questions get a wrong answer and at most
+--max-oos of off-topic messages get an FAQ answer. Neither the selector nor the
+linear model depends on the weight, so one trained model serves the whole grid.
 Writes results/faq_guard_tuning.json and .md; config.yml is edited by hand.
 
     .venv/server/bin/python scripts/tune_faq_guard.py --model models/bot.tar.gz
@@ -28,19 +32,51 @@ _spec = importlib.util.spec_from_file_location("evaluate_nlu", ROOT / "scripts" 
 evaluate_nlu = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
 _spec.loader.exec_module(evaluate_nlu)  # type: ignore[union-attr]
 
+from bot.nlu import faq_ranker  # noqa: E402
 from bot.nlu.faq_guard import is_unsure  # noqa: E402
 from bot.nlu.text import detect_language, normalise  # noqa: E402
 
 GUARDED = {"faq", "faq_unsure"}
 CONFIDENCES = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 .. 0.90
 MARGINS = [round(0.00 + 0.05 * i, 2) for i in range(7)]  # 0.00 .. 0.30
+WEIGHTS = [round(0.3 + 0.1 * i, 1) for i in range(8)]  # 0.3 .. 1.0 (1.0: the selector alone)
 
 
-def topic_ranking(parse: dict) -> list[dict]:
-    return ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+async def parse_recording_blend(model: Path, texts: list[str]) -> list[tuple[dict, tuple | None]]:
+    """Parses each text; beside the parse, the (selector ranking, linear probabilities) the ranker blended."""
+    from rasa.core.agent import Agent
+
+    recorded: list[tuple] = []
+    original = faq_ranker.blend
+
+    def recording_blend(selector_ranking, linear, selector_weight):  # type: ignore[no-untyped-def]
+        recorded.append((selector_ranking, linear))
+        return original(selector_ranking, linear, selector_weight)
+
+    faq_ranker.blend = recording_blend  # type: ignore[assignment]
+    try:
+        agent = Agent.load(str(model))
+        out = []
+        for text in texts:
+            before = len(recorded)
+            parse = await agent.parse_message(text)
+            out.append((parse, recorded[-1] if len(recorded) > before else None))
+        return out
+    finally:
+        faq_ranker.blend = original  # type: ignore[assignment]
+
+
+def reblend(inputs: tuple | None, weight: float) -> list[dict]:
+    """The two best topics of the ranking the ranker would give at `weight`, as the guard reads them."""
+    if inputs is None:
+        return []
+    selector_ranking, linear = inputs
+    return [{"intent_response_key": key, "confidence": confidence} for key, confidence in
+            faq_ranker.blend(selector_ranking, linear, weight)[:2]]  # fmt: skip
 
 
 def replay(rows: list[dict], min_confidence: float, min_margin: float) -> dict[str, dict[str, float]]:
+    # Each row's "ranking" and "top" are those of the weight being replayed.
     """Per language: direct-correct, wrong and clarified shares of FAQ questions; off-topic answered as FAQ."""
     out = {}
     for language in ("zh", "en"):
@@ -77,54 +113,87 @@ def main() -> int:
 
     evaluate_nlu.quiet()
     pairs = evaluate_nlu.load_heldout(args.validation)
-    parses = asyncio.run(evaluate_nlu.parse_all(args.model, [text for _, text in pairs]))
-    rows = []
-    for (expected, text), parse in zip(pairs, parses, strict=True):
-        ranking = topic_ranking(parse)
-        rows.append(
-            {
-                "expected": expected,
-                "intent": (parse.get("intent") or {}).get("name"),
-                "ranking": ranking[:2],
-                "top": f"faq/{str(ranking[0].get('intent_response_key', '')).removeprefix('faq/')}" if ranking else "",
-                "language": detect_language(normalise(text)) or "zh",
-            }
-        )
-    grid = []
-    for confidence in CONFIDENCES:
-        for margin in MARGINS:
-            result = replay(rows, confidence, margin)
-            allowed = all(r["wrong"] <= args.max_wrong and r["oos_answered"] <= args.max_oos for r in result.values())
-            score = min(r["direct"] for r in result.values())
-            grid.append({"min_confidence": confidence, "min_margin": margin, "allowed": allowed, "score": score,
-                         "by_language": result})  # fmt: skip
-    allowed = [g for g in grid if g["allowed"]]
-    # Best worst-language direct accuracy; ties go to the stricter (higher) thresholds.
-    best = max(allowed, key=lambda g: (g["score"], g["min_confidence"], g["min_margin"])) if allowed else None
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "faq_guard_tuning.json").write_text(json.dumps({"best": best, "grid": grid}, indent=1))
-    lines = [
-        "# FAQ guard thresholds on the validation split",
-        "",
-        f"Constraints per language: wrong answers <= {args.max_wrong:.0%}, off-topic answered <= {args.max_oos:.0%}.",
-        "",
-        "| min_confidence | min_margin | allowed | zh direct / wrong / clarified | en direct / wrong / clarified "
-        "| off-topic answered zh / en |",
-        "|---|---|---|---|---|---|",
+    parses = asyncio.run(parse_recording_blend(args.model, [text for _, text in pairs]))
+    base = [
+        {
+            "expected": expected,
+            "intent": (parse.get("intent") or {}).get("name"),
+            "inputs": inputs,
+            "language": detect_language(normalise(text)) or "zh",
+        }
+        for (expected, text), (parse, inputs) in zip(pairs, parses, strict=True)
     ]
-    for g in grid:
+    grid = []
+    for weight in WEIGHTS:
+        rows = []
+        for row in base:
+            ranking = reblend(row["inputs"], weight)
+            top = str(ranking[0]["intent_response_key"]).removeprefix("faq/") if ranking else ""
+            rows.append({**row, "ranking": ranking, "top": f"faq/{top}" if top else ""})
+        for confidence in CONFIDENCES:
+            for margin in MARGINS:
+                result = replay(rows, confidence, margin)
+                allowed = all(
+                    r["wrong"] <= args.max_wrong and r["oos_answered"] <= args.max_oos for r in result.values()
+                )
+                score = min(r["direct"] for r in result.values())
+                grid.append({"selector_weight": weight, "min_confidence": confidence, "min_margin": margin,
+                             "allowed": allowed, "score": score, "by_language": result})  # fmt: skip
+    allowed = [g for g in grid if g["allowed"]]
+    # Best worst-language direct accuracy; ties go to the stricter (higher) thresholds, then to
+    # the larger selector weight (the plainer model).
+    key = lambda g: (g["score"], g["min_confidence"], g["min_margin"], g["selector_weight"])  # noqa: E731
+    best = max(allowed, key=key) if allowed else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    messages = {
+        language: {
+            "faq": sum(r["language"] == language and r["expected"].startswith("faq/") for r in base),
+            "oos": sum(r["language"] == language and r["expected"] == "out_of_scope" for r in base),
+        }
+        for language in ("zh", "en")
+    }
+    (args.out / "faq_guard_tuning.json").write_text(
+        json.dumps({"best": best, "messages": messages, "grid": grid}, indent=1)
+    )
+
+    def row(g: dict) -> str:
         zh, en = g["by_language"]["zh"], g["by_language"]["en"]
-        lines.append(
-            f"| {g['min_confidence']} | {g['min_margin']} | {'yes' if g['allowed'] else 'no'} "
+        return (
+            f"| {g['selector_weight']} | {g['min_confidence']} | {g['min_margin']} | {'yes' if g['allowed'] else 'no'} "
             f"| {zh['direct']:.1%} / {zh['wrong']:.1%} / {zh['clarified']:.1%} "
             f"| {en['direct']:.1%} / {en['wrong']:.1%} / {en['clarified']:.1%} "
             f"| {zh['oos_answered']:.1%} / {en['oos_answered']:.1%} |"
         )
+
+    header = [
+        "| selector_weight | min_confidence | min_margin | allowed | zh direct / wrong / clarified "
+        "| en direct / wrong / clarified | off-topic answered zh / en |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines = [
+        "# FAQ ranker weight and guard thresholds on the validation split",
+        "",
+        f"Validation messages: FAQ {messages['zh']['faq']} zh / {messages['en']['faq']} en, "
+        f"off-topic {messages['zh']['oos']} zh / {messages['en']['oos']} en.",
+        f"Constraints per language: wrong answers <= {args.max_wrong:.0%}, off-topic answered <= {args.max_oos:.0%}.",
+        "",
+        "## The best allowed thresholds for each weight",
+        "",
+        *header,
+    ]
+    for weight in WEIGHTS:
+        mine = [g for g in allowed if g["selector_weight"] == weight]
+        if mine:
+            lines.append(row(max(mine, key=key)))
+    lines += ["", "## Every combination", "", *header, *(row(g) for g in grid)]
     (args.out / "faq_guard_tuning.md").write_text("\n".join(lines) + "\n")
     if best is None:
-        print("no thresholds meet the constraints on the validation split")
+        print("no weight and thresholds meet the constraints on the validation split")
         return 1
-    print(f"best: min_confidence {best['min_confidence']}, min_margin {best['min_margin']}: {best['by_language']}")
+    print(
+        f"best: selector_weight {best['selector_weight']}, min_confidence {best['min_confidence']}, "
+        f"min_margin {best['min_margin']}: {best['by_language']}"
+    )
     return 0
 
 
