@@ -102,6 +102,19 @@ def replay(rows: list[dict], min_confidence: float, min_margin: float) -> dict[s
     return out
 
 
+def right_topic_first(rows: list[dict], language: str) -> float:
+    """Share of the language's FAQ questions whose right topic the ranking puts first, guard or not."""
+    faq = [r for r in rows if r["language"] == language and r["expected"].startswith("faq/")]
+    return round(sum(r["top"] == r["expected"] for r in faq) / len(faq), 4) if faq else 0.0
+
+
+def task_intent_accuracy(rows: list[dict], language: str) -> float:
+    """Share of the language's task-intent messages (neither FAQ nor off-topic) given the right intent."""
+    tasks = [r for r in rows if r["language"] == language and not r["expected"].startswith("faq/")]
+    tasks = [r for r in tasks if r["expected"] != "out_of_scope"]
+    return round(sum(r["intent"] == r["expected"] for r in tasks) / len(tasks), 4) if tasks else 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "bot.tar.gz")
@@ -124,12 +137,14 @@ def main() -> int:
         for (expected, text), (parse, inputs) in zip(pairs, parses, strict=True)
     ]
     grid = []
+    first = {}  # per weight and language: FAQ questions whose right topic the blend ranks first
     for weight in WEIGHTS:
         rows = []
         for row in base:
             ranking = reblend(row["inputs"], weight)
             top = str(ranking[0]["intent_response_key"]).removeprefix("faq/") if ranking else ""
             rows.append({**row, "ranking": ranking, "top": f"faq/{top}" if top else ""})
+        first[weight] = {language: right_topic_first(rows, language) for language in ("zh", "en")}
         for confidence in CONFIDENCES:
             for margin in MARGINS:
                 result = replay(rows, confidence, margin)
@@ -145,15 +160,25 @@ def main() -> int:
     key = lambda g: (g["score"], g["min_confidence"], g["min_margin"], g["selector_weight"])  # noqa: E731
     best = max(allowed, key=key) if allowed else None
     args.out.mkdir(parents=True, exist_ok=True)
+    tasks = {language: task_intent_accuracy(base, language) for language in ("zh", "en")}
     messages = {
         language: {
             "faq": sum(r["language"] == language and r["expected"].startswith("faq/") for r in base),
             "oos": sum(r["language"] == language and r["expected"] == "out_of_scope" for r in base),
+            "task": sum(
+                r["language"] == language
+                and r["expected"] not in {"out_of_scope"}
+                and not r["expected"].startswith("faq/")
+                for r in base
+            ),  # fmt: skip
         }
         for language in ("zh", "en")
     }
     (args.out / "faq_guard_tuning.json").write_text(
-        json.dumps({"best": best, "messages": messages, "grid": grid}, indent=1)
+        json.dumps(
+            {"best": best, "messages": messages, "right_topic_first": first, "task_intents": tasks, "grid": grid},
+            indent=1,
+        )  # fmt: skip
     )
 
     def row(g: dict) -> str:
@@ -174,7 +199,10 @@ def main() -> int:
         "# FAQ ranker weight and guard thresholds on the validation split",
         "",
         f"Validation messages: FAQ {messages['zh']['faq']} zh / {messages['en']['faq']} en, "
-        f"off-topic {messages['zh']['oos']} zh / {messages['en']['oos']} en.",
+        f"off-topic {messages['zh']['oos']} zh / {messages['en']['oos']} en, "
+        f"task intents {messages['zh']['task']} zh / {messages['en']['task']} en.",
+        f"Task intents right (DIET and the rules after it; the weight and the guard do not change them): "
+        f"{tasks['zh']:.1%} zh / {tasks['en']:.1%} en.",
         f"Constraints per language: wrong answers <= {args.max_wrong:.0%}, off-topic answered <= {args.max_oos:.0%}.",
         "",
         "## The best allowed thresholds for each weight",
@@ -185,6 +213,14 @@ def main() -> int:
         mine = [g for g in allowed if g["selector_weight"] == weight]
         if mine:
             lines.append(row(max(mine, key=key)))
+    lines += [
+        "",
+        "## Right topic ranked first (before the guard), FAQ questions",
+        "",
+        "| selector_weight | zh | en |",
+        "|---|---|---|",
+        *(f"| {w} | {first[w]['zh']:.1%} | {first[w]['en']:.1%} |" for w in WEIGHTS),
+    ]
     lines += ["", "## Every combination", "", *header, *(row(g) for g in grid)]
     (args.out / "faq_guard_tuning.md").write_text("\n".join(lines) + "\n")
     if best is None:

@@ -41,3 +41,14 @@ def test_replay_counts_direct_wrong_clarified_and_answered_off_topic():
     # A margin the 0.65 / 0.35 ranking does not reach: every FAQ question gets "Did you mean".
     strict = tune.replay(rows, 0.5, 0.35)["en"]
     assert (strict["direct"], strict["wrong"], strict["clarified"], strict["oos_answered"]) == (0.0, 0.0, 1.0, 0.0)
+
+
+def test_right_topic_first_ignores_the_guard_and_off_topic_messages():
+    rows = [row("faq/b", 0.5, "faq_unsure"), row("faq/a", 0.5), row("out_of_scope", 0.5)]
+    assert tune.right_topic_first(rows, "en") == 0.5
+    assert tune.right_topic_first(rows, "zh") == 0.0
+
+
+def test_task_intent_accuracy_counts_only_task_messages():
+    rows = [row("check_coverage", 0.5, "check_coverage"), row("complain", 0.5, "request_human"), row("faq/a", 0.5)]
+    assert tune.task_intent_accuracy(rows, "en") == 0.5
