@@ -6,8 +6,9 @@ off-topic messages that are declined or answered as FAQ; task intents.
 
 FAQ answer accuracy is the share of FAQ questions for which the bot gives the
 right curated answer: directly, or as one of the two topics of its "Did you
-mean ...?" question (one tap away). The direct rate, the wrong-answer rate and the
-clarification rate are reported beside it, and wrong answers have a gate of their own.
+mean ...?" question (one tap away). Both it and the direct rate (the right answer with
+no tap) must reach 90% per language; the wrong-answer rate has a gate of its own, and the
+clarification rate is reported beside them.
 Writes results/<name>.json and .md; exits 1 when a quality gate fails.
 
     .venv/server/bin/python scripts/evaluate_nlu.py --model models/bot.tar.gz
@@ -179,9 +180,10 @@ def main() -> int:
     parser.add_argument("--min-faq-accuracy", type=float, default=0.90)
     parser.add_argument("--max-oos-faq-rate", type=float, default=0.10)
     parser.add_argument("--max-wrong-answer-rate", type=float, default=0.05)
-    # A floor under the direct rate, so that a looser guard cannot hide a worse model behind
-    # clarifications; measured 90.9% zh / 86.3% en (docs/benchmarks.md).
-    parser.add_argument("--min-direct-accuracy", type=float, default=0.80)
+    # The same 90% for questions answered directly, without the "Did you mean" tap, so that a
+    # looser guard cannot hide a worse model behind clarifications; measured 91.9% zh / 90.9% en
+    # (docs/benchmarks.md).
+    parser.add_argument("--min-direct-accuracy", type=float, default=0.90)
     parser.add_argument("--no-gate", action="store_true", help="report only (for baselines)")
     args = parser.parse_args()
     quiet()
