@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # required (32+ characters) in production; token lifetime in minutes.
     desk_secret_key: str = Field(default="", repr=False)
     desk_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Failed log-ins allowed per username and client address in a moving window (bot/desk/throttle.py).
+    desk_login_max_failures: int = Field(default=5, ge=1)
+    desk_login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Where agents open the console, for links in notifications (e.g. https://desk.example.cn); empty: no link.
     desk_public_url: str = ""
     # Incoming webhooks told about new and overdue complaints (NOTIFY_WEBHOOK_URLS, comma-separated).

@@ -13,6 +13,7 @@ from bot.db import make_engine
 from bot.desk.accounts import Passwords
 from bot.desk.notifications import OutboxHook, Webhooks
 from bot.desk.outbox import RetryPolicy, Sender, WebhookSender
+from bot.desk.throttle import LoginThrottle
 from bot.desk.tokens import Tokens
 from bot.desk.tracker import TrackerStore
 from bot.desk.unit_of_work import DeskUnitOfWork
@@ -35,6 +36,7 @@ class Desk:
     retry: RetryPolicy
     clock: Callable[[], datetime] = utc_now
     passwords: Passwords = field(default_factory=Passwords)
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def uow(self) -> DeskUnitOfWork:
         return DeskUnitOfWork(self.sessions, OutboxHook(self.webhooks))
@@ -71,4 +73,5 @@ def bootstrap(
         retry=RetryPolicy(settings.notify_retry_base_seconds, settings.notify_max_attempts),
         clock=clock,
         passwords=passwords or Passwords(),
+        login_throttle=LoginThrottle(settings.desk_login_max_failures, settings.desk_login_window_minutes),
     )

@@ -3,6 +3,7 @@
 DeskError                 base of everything below
 ├── PermissionDenied      the user's role or assignment does not allow the step (403)
 ├── InvalidCredentials    unknown user, wrong password or inactive account, never saying which (401)
+├── TooManyAttempts       too many failed log-ins; retry after the given seconds (429)
 ├── InvalidToken          missing, expired, forged or revoked access token (401)
 ├── UserExists            the username is taken (409)
 ├── UnknownUser           no desk user of that name (404)
@@ -27,6 +28,12 @@ class PermissionDenied(DeskError):
 class InvalidCredentials(DeskError):
     def __init__(self) -> None:
         super().__init__("incorrect username or password")
+
+
+class TooManyAttempts(DeskError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed log-ins; try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class InvalidToken(DeskError):

@@ -102,6 +102,26 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_401(staff):
     assert wrong_password.json() == expected and unknown_user.json() == expected
 
 
+def test_repeated_wrong_passwords_are_refused_for_a_while_even_with_the_right_one(staff):
+    for _ in range(5):  # DESK_LOGIN_MAX_FAILURES
+        assert login(staff, "alice", "not the password").status_code == 401
+    refused = login(staff, "alice", PASSWORD)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "too_many_attempts"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 15 * 60
+    # Only that username is held up: another agent on the same address still logs in.
+    assert login(staff, "bob", PASSWORD).status_code == 200
+
+
+def test_a_successful_login_starts_the_count_of_failures_again(staff):
+    for _ in range(4):
+        login(staff, "alice", "not the password")
+    assert login(staff, "alice", PASSWORD).status_code == 200
+    for _ in range(4):
+        assert login(staff, "alice", "not the password").status_code == 401
+    assert login(staff, "alice", PASSWORD).status_code == 200
+
+
 @pytest.mark.parametrize(("method", "path", "body"), SUPERVISOR_ONLY)
 def test_an_agent_cannot_use_supervisor_functions(staff, new_draft, method, path, body):
     staff.file(new_draft(), "a")

@@ -23,6 +23,7 @@ from bot.desk.errors import (
     InvalidToken,
     InvalidUsername,
     PermissionDenied,
+    TooManyAttempts,
     UnknownUser,
     UserExists,
     WeakPassword,
@@ -40,6 +41,7 @@ STATUSES: dict[type[Exception], tuple[int, str]] = {
     PermissionDenied: (403, "forbidden"),
     InvalidCredentials: (401, "invalid_credentials"),
     InvalidToken: (401, "not_authenticated"),
+    TooManyAttempts: (429, "too_many_attempts"),
     UserExists: (409, "user_exists"),
     UnknownUser: (404, "unknown_user"),
     WeakPassword: (422, "weak_password"),
@@ -60,6 +62,8 @@ async def _handle(request: Request, error: Exception) -> JSONResponse:
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse({"detail": str(error), "code": code}, status_code=status, headers=headers)
 
 
