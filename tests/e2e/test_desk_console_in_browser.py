@@ -106,8 +106,8 @@ def browser_page(site):
 
 
 def expected(console_error):
-    """The browser logs the refused login (401) of the wrong-password step; CSP violations and the rest count."""
-    return console_error.endswith("status of 401 (Unauthorized)")
+    """The browser logs the refused logins (401, 429) of the wrong-password steps; CSP violations and the rest count."""
+    return console_error.endswith(("status of 401 (Unauthorized)", "status of 429 (Too Many Requests)"))
 
 
 def log_in(page, username):
@@ -195,3 +195,18 @@ def test_an_expired_session_goes_back_to_the_login_form(site, browser_page):
     page.click(f"[data-testid=queue-row][data-ticket='{site['overdue']}'] [data-testid=open-complaint]")
     page.wait_for_selector("[data-testid=login-error] >> text=登录已过期")
     assert page.locator("[data-testid=nav-queue]").is_hidden()
+
+
+def test_repeated_wrong_passwords_get_a_bilingual_wait_message(site, browser_page):
+    page = browser_page
+    # A username of its own: the throttle counts per username and address for the whole module's site.
+    page.fill("[data-testid=login-username]", "mallory")
+    for attempt in range(5):  # DESK_LOGIN_MAX_FAILURES
+        page.fill("[data-testid=login-password]", f"guess number {attempt}")
+        page.click("[data-testid=login-submit]")
+        page.wait_for_selector("[data-testid=login-error] >> text=用户名或密码错误")
+        page.evaluate("() => { document.querySelector('[data-testid=login-error]').textContent = ''; }")
+    page.fill("[data-testid=login-password]", "guess number 6")
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=login-error] >> text=登录失败次数过多")
+    assert "Too many failed log-ins" in page.locator("[data-testid=login-error]").inner_text()

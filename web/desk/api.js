@@ -5,10 +5,11 @@ const TOKEN_KEY = "g5desk.session";
 export class Unauthenticated extends Error {}
 
 export class ApiError extends Error {
-  constructor(status, detail, code) {
+  constructor(status, detail, code, retryAfter = null) {
     super(detail || `HTTP ${status}`);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter; // seconds, from Retry-After (429)
   }
 }
 
@@ -31,7 +32,10 @@ export async function login(username, password) {
     body: new URLSearchParams({ username, password }),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, data.detail, data.code);
+  if (!response.ok) {
+    const retryAfter = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+    throw new ApiError(response.status, data.detail, data.code, Number.isNaN(retryAfter) ? null : retryAfter);
+  }
   const current = { token: data.access_token, username: data.username, role: data.role };
   window.sessionStorage.setItem(TOKEN_KEY, JSON.stringify(current));
   return current;

@@ -58,11 +58,20 @@ function showLogin(message) {
       await login(username.value, password.value);
       render();
     } catch (error) {
-      flash.textContent = error instanceof ApiError && error.status === 401 ? "用户名或密码错误 Incorrect username or password" : `⚠ ${error.message}`;
+      flash.textContent = loginError(error);
     }
   });
   root.append(form);
   username.focus();
+}
+
+function loginError(error) {
+  if (error instanceof ApiError && error.status === 401) return "用户名或密码错误 Incorrect username or password";
+  if (error instanceof ApiError && error.status === 429) {
+    const minutes = Math.max(1, Math.ceil((error.retryAfter || 60) / 60));
+    return `登录失败次数过多，请 ${minutes} 分钟后再试 Too many failed log-ins: try again in ${minutes} min`;
+  }
+  return `⚠ ${error.message}`;
 }
 
 document.getElementById("logout").addEventListener("click", () => {
