@@ -25,7 +25,7 @@ evaluate:       ## held-out NLU evaluation of models/bot.tar.gz
 bench:          ## project vs stock Rasa: NLU, serving, memory (not part of make test; ~45 min): docs/benchmarks.md
 	@bash -c 'source scripts/lib.sh && setup_all' && .venv/app/bin/python scripts/benchmark.py --production
 
-tune-guard:     ## FAQ guard thresholds chosen on the validation split (results/faq_guard_tuning.md)
+tune-guard:     ## FAQ ranker weight and guard thresholds chosen on the validation split (results/faq_guard_tuning.md)
 	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed' && .venv/server/bin/python scripts/tune_faq_guard.py
 
 clean:          ## remove trained models and run-time state (keeps the environments)
