@@ -86,13 +86,20 @@ async def parse_all(model: Path, texts: list[str]) -> list[dict]:
     return [await agent.parse_message(text) for text in texts]
 
 
+def message_kind(expected: str) -> str:
+    """What a labelled message tests: "faq" (a topic), "oos" (off-topic) or "task" (any other intent)."""
+    if expected.startswith("faq/"):
+        return "faq"
+    return "oos" if expected == "out_of_scope" else "task"
+
+
 def summarise(rows: list[dict]) -> dict:
     by_language: dict[str, dict] = {}
     for language in ("zh", "en"):
         mine = [r for r in rows if r["language"] == language]
-        faq = [r for r in mine if r["expected"].startswith("faq/")]
-        oos = [r for r in mine if r["expected"] == "out_of_scope"]
-        task = [r for r in mine if not r["expected"].startswith("faq/") and r["expected"] != "out_of_scope"]
+        faq = [r for r in mine if message_kind(r["expected"]) == "faq"]
+        oos = [r for r in mine if message_kind(r["expected"]) == "oos"]
+        task = [r for r in mine if message_kind(r["expected"]) == "task"]
         kinds = Counter(r["kind"] for r in faq)
         by_language[language] = {
             "faq_examples": len(faq),

@@ -75,13 +75,20 @@ def reblend(inputs: tuple | None, weight: float) -> list[dict]:
             faq_ranker.blend(selector_ranking, linear, weight)[:2]]  # fmt: skip
 
 
+def of_kind(rows: list[dict], language: str, kind: str) -> list[dict]:
+    """The language's rows of one kind of message (evaluate_nlu.message_kind: faq, oos or task)."""
+    return [r for r in rows if r["language"] == language and evaluate_nlu.message_kind(r["expected"]) == kind]
+
+
 def replay(rows: list[dict], min_confidence: float, min_margin: float) -> dict[str, dict[str, float]]:
-    # Each row's "ranking" and "top" are those of the weight being replayed.
-    """Per language: direct-correct, wrong and clarified shares of FAQ questions; off-topic answered as FAQ."""
+    """Per language: direct-correct, wrong and clarified shares of FAQ questions; off-topic answered as FAQ.
+
+    Each row's "ranking" and "top" are those of the weight being replayed.
+    """
     out = {}
     for language in ("zh", "en"):
-        faq = [r for r in rows if r["language"] == language and r["expected"].startswith("faq/")]
-        oos = [r for r in rows if r["language"] == language and r["expected"] == "out_of_scope"]
+        faq = of_kind(rows, language, "faq")
+        oos = of_kind(rows, language, "oos")
         counts = {"correct": 0, "wrong": 0, "clarified": 0}
         for r in faq:
             if r["intent"] not in GUARDED:
@@ -104,14 +111,13 @@ def replay(rows: list[dict], min_confidence: float, min_margin: float) -> dict[s
 
 def right_topic_first(rows: list[dict], language: str) -> float:
     """Share of the language's FAQ questions whose right topic the ranking puts first, guard or not."""
-    faq = [r for r in rows if r["language"] == language and r["expected"].startswith("faq/")]
+    faq = of_kind(rows, language, "faq")
     return round(sum(r["top"] == r["expected"] for r in faq) / len(faq), 4) if faq else 0.0
 
 
 def task_intent_accuracy(rows: list[dict], language: str) -> float:
     """Share of the language's task-intent messages (neither FAQ nor off-topic) given the right intent."""
-    tasks = [r for r in rows if r["language"] == language and not r["expected"].startswith("faq/")]
-    tasks = [r for r in tasks if r["expected"] != "out_of_scope"]
+    tasks = of_kind(rows, language, "task")
     return round(sum(r["intent"] == r["expected"] for r in tasks) / len(tasks), 4) if tasks else 0.0
 
 
@@ -162,16 +168,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     tasks = {language: task_intent_accuracy(base, language) for language in ("zh", "en")}
     messages = {
-        language: {
-            "faq": sum(r["language"] == language and r["expected"].startswith("faq/") for r in base),
-            "oos": sum(r["language"] == language and r["expected"] == "out_of_scope" for r in base),
-            "task": sum(
-                r["language"] == language
-                and r["expected"] not in {"out_of_scope"}
-                and not r["expected"].startswith("faq/")
-                for r in base
-            ),  # fmt: skip
-        }
+        language: {kind: len(of_kind(base, language, kind)) for kind in ("faq", "oos", "task")}
         for language in ("zh", "en")
     }
     (args.out / "faq_guard_tuning.json").write_text(

@@ -41,8 +41,6 @@ class _Limit:
 
 class LoginThrottle:
     def __init__(self, max_failures: int = 5, window_minutes: int = 15) -> None:
-        self.max_failures = max_failures
-        self.window_minutes = window_minutes
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._limits = (
             _Limit(RateLimitItemPerMinute(max_failures, window_minutes, namespace="login-user-address"),
