@@ -105,8 +105,8 @@ def running_servers(
             "--model",
             str(model),
             "--enable-api",
-            "--auth-token",
-            token,
+            # One argument with "=": a token may begin with "-", which argparse would take for an option.
+            f"--auth-token={token}",
             "--cors",
             "*",
             "--interface",
