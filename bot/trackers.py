@@ -44,6 +44,17 @@ DEFAULT_WINDOW = 120
 STORED = "_windowed_store_persisted"
 # Events that end a session's slot values: after them the slots start again from the domain.
 SLOT_RESETS = ("restart", "reset_slots", "session_started")
+# Rasa indexes `events` by sender_id alone, so "the latest session start" and "the latest value
+# of each slot" read every stored event of the conversation, a cost that grows with its length.
+# With (sender_id, type_name, id) they are index look-ups.
+# Declared on Rasa's table, so a new database gets it with the table; an existing one when a
+# store first connects.
+EVENT_TYPE_INDEX = sa.Index(
+    "ix_events_sender_id_type_name_id",
+    SQLTrackerStore.SQLEvent.sender_id,
+    SQLTrackerStore.SQLEvent.type_name,
+    SQLTrackerStore.SQLEvent.id,
+)
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -52,6 +63,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if int(window) < 20:
             raise ValueError("window must be at least 20 events (a few turns)")
         self.window = int(window)
+        self._ensure_event_type_index()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         events = await asyncio.to_thread(self._windowed_events, sender_id)
@@ -73,6 +85,17 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED, len(tracker.events))
 
     # -- database work (worker thread) ----------------------------------------------
+
+    def _ensure_event_type_index(self) -> None:
+        """Adds the (sender_id, type_name, id) index to Rasa's `events` table if it is missing.
+
+        Several server processes may start at once: one that loses the race to create it
+        finds it there afterwards."""
+        try:
+            EVENT_TYPE_INDEX.create(self.engine, checkfirst=True)
+        except sa.exc.DBAPIError:
+            if EVENT_TYPE_INDEX.name not in {i["name"] for i in sa.inspect(self.engine).get_indexes("events")}:
+                raise
 
     def _insert(self, sender_id: str, events: list[Any]) -> None:
         if not events:

@@ -25,7 +25,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.trackers import WindowedSQLTrackerStore
+from bot.trackers import EVENT_TYPE_INDEX, WindowedSQLTrackerStore
 
 DOMAIN = Domain.from_yaml(
     """
@@ -54,13 +54,17 @@ def postgres_available() -> bool:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[SQLTrackerStore, WindowedSQLTrackerStore]]:
+def options(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, object]:
+    """Tracker store settings for each kind of database."""
     if request.param == "sqlite":
-        options = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
-    else:
-        if not postgres_available():
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432")
-        options = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": "test", "username": "postgres"}
+        return {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    if not postgres_available():
+        pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432")
+    return {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "db": "test", "username": "postgres"}
+
+
+@pytest.fixture
+def stores(options: dict[str, object]) -> Iterator[tuple[SQLTrackerStore, WindowedSQLTrackerStore]]:
     full = SQLTrackerStore(DOMAIN, **options)
     windowed = WindowedSQLTrackerStore(DOMAIN, window=WINDOW, **options)
     yield full, windowed
@@ -179,3 +183,24 @@ def test_an_unknown_conversation_is_none(stores) -> None:
 def test_a_tiny_window_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="window"):
         WindowedSQLTrackerStore(DOMAIN, window=5, dialect="sqlite", db=str(tmp_path / "t.db"))
+
+
+def index_names(store: SQLTrackerStore) -> set[str]:
+    return {index["name"] for index in sa.inspect(store.engine).get_indexes("events")}
+
+
+def test_the_event_type_index_is_added_to_an_existing_table(options, stores) -> None:
+    full, _ = stores
+    with full.engine.begin() as connection:
+        connection.execute(sa.text(f"DROP INDEX IF EXISTS {EVENT_TYPE_INDEX.name}"))
+    assert EVENT_TYPE_INDEX.name not in index_names(full)
+    WindowedSQLTrackerStore(DOMAIN, window=WINDOW, **options).engine.dispose()  # type: ignore[arg-type]
+    assert EVENT_TYPE_INDEX.name in index_names(full)
+
+
+def test_the_session_start_is_found_through_the_index(tmp_path: Path) -> None:
+    store = WindowedSQLTrackerStore(DOMAIN, window=WINDOW, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    query = "SELECT max(id) FROM events WHERE sender_id = 'a' AND type_name = 'session_started'"
+    with store.engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.execute(sa.text(f"EXPLAIN QUERY PLAN {query}")))
+    assert f"COVERING INDEX {EVENT_TYPE_INDEX.name}" in plan, plan
