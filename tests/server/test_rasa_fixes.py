@@ -1,14 +1,26 @@
 """The fixes of bot/rasa_fixes.py accept, refuse and return exactly what Rasa's own code does."""
 
+import asyncio
+import gc
+from pathlib import Path
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
 
 import bot.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
-from bot.rasa_fixes import resolve_event_type, response_validator
+from bot.rasa_fixes import (
+    CONCRETE_PREDICT,
+    _rasa_predict,
+    predict_with_traced_graph,
+    resolve_event_type,
+    response_validator,
+)
 
 REPLIES = [
     {"events": [{"event": "slot", "name": "language", "value": "zh"}], "responses": [{"text": "你好"}]},
@@ -84,3 +96,56 @@ def test_a_stored_conversation_reads_back_event_for_event() -> None:
         ActionExecuted("action_listen"),
     ]
     assert [Event.from_parameters(e.as_dict()) for e in events] == events
+
+
+MODEL = Path(__file__).resolve().parents[2] / "models" / "bot.tar.gz"
+MESSAGES = [
+    "携号转网需要满足什么条件",
+    "how do I check 5G coverage",
+    "北京市海淀区有5G吗",
+    "I want to file a complaint",
+    "我的手機為什麼只顯示4G",
+    "iPhone 12 支持5G吗",
+    "what's the weather tomorrow",
+    "提前解约要付多少违约金?" * 3,
+    "😀",
+]
+
+
+def readings(agent: Agent) -> list[dict]:
+    """What the model says about each message: intents, and the FAQ topics with their scores."""
+
+    async def parse_all() -> list[dict]:
+        return [await agent.parse_message(text) for text in MESSAGES]
+
+    out = []
+    for parsed in asyncio.run(parse_all()):
+        selector = parsed["response_selector"]["faq"]
+        out.append(
+            {
+                "intents": [(i["name"], i["confidence"]) for i in parsed["intent_ranking"]],
+                "topics": [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]],
+            }
+        )
+    return out
+
+
+def test_the_traced_graph_call_predicts_exactly_what_rasas_own_call_does() -> None:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
+    agent = Agent.load(str(MODEL))
+    assert RasaModel._rasa_predict is predict_with_traced_graph
+    fixed = [readings(agent) for _ in range(2)]  # the first call traces, the second uses the concrete function
+    traced = [m for m in gc.get_objects() if isinstance(m, RasaModel) and getattr(m, CONCRETE_PREDICT, None)]
+    assert len(traced) == 2, "DIET and the ResponseSelector both predict through their traced graphs"
+    try:
+        RasaModel._rasa_predict = _rasa_predict
+        original = readings(agent)
+    finally:
+        RasaModel._rasa_predict = predict_with_traced_graph
+    for reading in fixed:
+        for ours, rasas in zip(reading, original, strict=True):
+            assert [name for name, _ in ours["intents"]] == [name for name, _ in rasas["intents"]]
+            assert [c for _, c in ours["intents"]] == pytest.approx([c for _, c in rasas["intents"]], abs=1e-6)
+            assert [key for key, _ in ours["topics"]] == [key for key, _ in rasas["topics"]]
+            assert [c for _, c in ours["topics"]] == pytest.approx([c for _, c in rasas["topics"]], abs=1e-6)
