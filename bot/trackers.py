@@ -90,7 +90,9 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         """Adds the (sender_id, type_name, id) index to Rasa's `events` table if it is missing.
 
         Several server processes may start at once: one that loses the race to create it
-        finds it there afterwards."""
+        finds it there afterwards. Building it blocks writes to the table while it runs; on a
+        large existing PostgreSQL table, create it beforehand without blocking:
+        `CREATE INDEX CONCURRENTLY ix_events_sender_id_type_name_id ON events (sender_id, type_name, id)`."""
         try:
             EVENT_TYPE_INDEX.create(self.engine, checkfirst=True)
         except sa.exc.DBAPIError:
