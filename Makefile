@@ -22,7 +22,7 @@ check-faq:      ## the FAQ curation checks
 evaluate:       ## held-out NLU evaluation of models/bot.tar.gz
 	@.venv/server/bin/python scripts/evaluate_nlu.py
 
-bench:          ## project vs stock Rasa: NLU, serving, memory (not part of make test; ~45 min): docs/benchmarks.md
+bench:          ## project vs stock Rasa: NLU, serving, memory (not part of make test; 45 min to 2+ h, machine to itself): docs/benchmarks.md
 	@bash -c 'source scripts/lib.sh && setup_all' && .venv/app/bin/python scripts/benchmark.py --production
 
 tune-guard:     ## FAQ ranker weight and guard thresholds chosen on the validation split (results/faq_guard_tuning.md)

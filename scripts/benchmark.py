@@ -20,7 +20,7 @@
 4. Checks the targets of docs/benchmarks.md and writes results/benchmarks.json and
    docs/benchmarks.md (with the machine it ran on).
 
-    .venv/app/bin/python scripts/benchmark.py                 (about 45 minutes)
+    .venv/app/bin/python scripts/benchmark.py                 (45 minutes to over 2 hours: stock training dominates)
     .venv/app/bin/python scripts/benchmark.py --reuse-models  (serving and NLU only)
 """
 
