@@ -63,3 +63,11 @@ class TextNormalizer(GraphComponent):
             return
         message.set(ORIGINAL_TEXT, text)
         message.set(TEXT, normalised)
+        if keep_spans:
+            # An entity whose value is its own words ([蘋果12](handset)) gets the normalised
+            # words as its value too; otherwise Rasa's synonym mapper would learn
+            # 苹果12 -> 蘋果12. A value given explicitly ({"value": "iPhone 12"}) is kept.
+            for entity in message.get(ENTITIES) or []:
+                start, end = entity.get("start"), entity.get("end")
+                if start is not None and end is not None and entity.get("value") == text[start:end]:
+                    entity["value"] = normalised[start:end]

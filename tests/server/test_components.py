@@ -39,6 +39,22 @@ def test_training_examples_with_entities_keep_their_offsets():
     assert example.get(TEXT) == "朝陽  有5G嗎"
 
 
+def test_a_normalised_training_example_normalises_its_entity_values_but_not_explicit_ones():
+    example = Message(
+        data={
+            TEXT: "蘋果12和蘋果13支援5G嗎",
+            ENTITIES: [
+                {"entity": "handset", "start": 0, "end": 4, "value": "蘋果12"},
+                {"entity": "handset", "start": 5, "end": 9, "value": "iPhone 13"},
+            ],
+        }
+    )
+    TextNormalizer().process_training_data(TrainingData([example]))
+    assert example.get(TEXT) == "苹果12和苹果13支援5G吗"
+    # the span's own words follow the text, so no synonym 苹果12 -> 蘋果12 is learnt
+    assert [e["value"] for e in example.get(ENTITIES)] == ["苹果12", "iPhone 13"]
+
+
 def test_the_language_detector_adds_a_language_entity():
     zh, en, emoji = (Message(data={TEXT: t}) for t in ("我家有5G吗", "is there 5G at home", "👍"))
     LanguageDetector().process([zh, en, emoji])
