@@ -6,7 +6,9 @@ from pathlib import Path
 from random import Random
 
 import jsonschema
+import numpy as np
 import pytest
+import scipy.sparse
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
@@ -27,6 +29,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
@@ -35,8 +39,11 @@ import bot.channels  # noqa: F401  (installs the fix, as the Rasa server does wh
 from bot.rasa_fixes import (
     CONCRETE_PREDICT,
     STATES_SO_FAR,
+    _rasa_combine_features,
     _rasa_predict,
     _rasa_states_for_tracker_history,
+    combine_features,
+    hstack_coo,
     predict_with_traced_graph,
     resolve_event_type,
     response_validator,
@@ -151,10 +158,14 @@ def readings(agent: Agent) -> list[dict]:
     return out
 
 
-def test_the_traced_graph_call_predicts_exactly_what_rasas_own_call_does() -> None:
+@pytest.fixture(scope="module")
+def agent() -> Agent:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
-    agent = Agent.load(str(MODEL))
+    return Agent.load(str(MODEL))
+
+
+def test_the_traced_graph_call_predicts_exactly_what_rasas_own_call_does(agent: Agent) -> None:
     assert RasaModel._rasa_predict is predict_with_traced_graph
     fixed = [readings(agent) for _ in range(2)]  # the first call traces, the second uses the concrete function
     traced = [m for m in gc.get_objects() if isinstance(m, RasaModel) and getattr(m, CONCRETE_PREDICT, None)]
@@ -170,6 +181,49 @@ def test_the_traced_graph_call_predicts_exactly_what_rasas_own_call_does() -> No
             assert [c for _, c in ours["intents"]] == pytest.approx([c for _, c in rasas["intents"]], abs=1e-6)
             assert [key for key, _ in ours["topics"]] == [key for key, _ in rasas["topics"]]
             assert [c for _, c in ours["topics"]] == pytest.approx([c for _, c in rasas["topics"]], abs=1e-6)
+
+
+def assert_same_features(ours: Features | None, rasas: Features | None) -> None:
+    if rasas is None:
+        assert ours is None
+        return
+    assert ours is not None
+    assert (ours.type, ours.attribute, ours.origin) == (rasas.type, rasas.attribute, rasas.origin)
+    assert ours.is_sparse() == rasas.is_sparse()
+    if rasas.is_sparse():
+        assert (ours.features.format, ours.features.shape) == (rasas.features.format, rasas.features.shape)
+        for part in ("data", "row", "col"):
+            mine, theirs = getattr(ours.features, part), getattr(rasas.features, part)
+            assert mine.dtype == theirs.dtype
+            assert np.array_equal(mine, theirs), part
+    else:
+        assert np.array_equal(ours.features, rasas.features)
+
+
+def test_sparse_features_are_stacked_exactly_as_rasa_stacks_them(agent: Agent, monkeypatch) -> None:
+    assert Message._combine_features is combine_features
+    stacked = []
+
+    def compared(features: list[Features], featurizers: list[str]) -> Features | None:
+        ours = combine_features(features, featurizers)
+        assert_same_features(ours, _rasa_combine_features(features, featurizers))
+        stacked.append(len(features))
+        return ours
+
+    monkeypatch.setattr(Message, "_combine_features", staticmethod(compared))
+    readings(agent)
+    # DIET and the ResponseSelector both asked, for every message, and several featurizers' matrices were joined
+    assert len(stacked) >= 4 * len(MESSAGES)
+    assert max(stacked) >= 3
+
+
+def test_stacking_refuses_what_rasa_refuses() -> None:
+    two_rows = Features(scipy.sparse.coo_matrix(np.ones((2, 3))), "sequence", "text", "a")
+    three_rows = Features(scipy.sparse.coo_matrix(np.ones((3, 3))), "sequence", "text", "b")
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        combine_features([two_rows, three_rows], ["a", "b"])
+    wide = hstack_coo([scipy.sparse.coo_matrix(np.eye(2)), scipy.sparse.coo_matrix(np.arange(6).reshape(2, 3))])
+    assert (wide.toarray() == np.hstack([np.eye(2), np.arange(6).reshape(2, 3)])).all()
 
 
 # -- fix 4: the dialogue states, replayed only for the events a turn added ---------------
