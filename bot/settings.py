@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.origins import OriginError, bot_page_origins, parse_origins
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
@@ -38,6 +40,9 @@ class Settings(BaseSettings):
     # URL browsers use for the socket.io channel; empty = same host as the page, port rasa_port.
     public_rasa_url: str = ""
     rasa_token: str = Field(default="", repr=False)
+    # Web origins whose pages may open a chat (the embeddable widget), comma-separated, e.g.
+    # "https://www.operator.cn,https://m.operator.cn"; empty: the bot's own page on this machine only.
+    allowed_origins: str = ""
 
     # Days the operator has to reply to a complaint before the user may appeal (MIIT Order No. 35: 15).
     # Which operator the bot speaks for in look-ups: "all", or one of
@@ -76,14 +81,29 @@ class Settings(BaseSettings):
             return [url.strip() for url in value.split(",") if url.strip()]
         return value
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        try:
+            return ",".join(parse_origins(value))
+        except OriginError as error:
+            raise ValueError(str(error)) from None
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production":
+            if not self.allowed_origins:
+                raise ValueError("ALLOWED_ORIGINS must list the sites that embed the chat in production")
             if len(self.rasa_token) < 24:
                 raise ValueError("RASA_TOKEN must be set to a random value of 24+ characters in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must point to PostgreSQL in production")
         return self
+
+    @property
+    def chat_origins(self) -> list[str]:
+        """Origins the Rasa server's web chat channel accepts (it reads them as ALLOWED_ORIGINS)."""
+        return self.allowed_origins.split(",") if self.allowed_origins else bot_page_origins(self.web_port)
 
     @property
     def tracker_url(self) -> str:

@@ -46,10 +46,11 @@ def user_message(event: dict[str, Any]) -> dict[str, Any] | None:
     if text in HIDDEN_PAYLOADS:
         return None
     if isinstance(shown, str) and shown.strip():
-        return {"sender": "user", "text": shown}
-    if text.startswith("/"):  # an intent payload nobody typed, without the button's title
+        text = shown
+    elif text.startswith("/"):  # an intent payload nobody typed, without the button's title
         return None
-    return {"sender": "user", "text": text}
+    # The id lets the widget drop a message it was still waiting to send from its outbox.
+    return {"sender": "user", "text": text, "id": event.get("message_id")}
 
 
 def bot_messages(event: dict[str, Any]) -> list[dict[str, Any]]:

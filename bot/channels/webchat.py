@@ -29,8 +29,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.history import history_messages
-from bot.channels.origins import allowed_origins, parse_origins
 from bot.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
+from bot.origins import allowed_origins, parse_origins
 
 logger = logging.getLogger(__name__)
 

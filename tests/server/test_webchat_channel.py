@@ -22,8 +22,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from bot.channels.origins import OriginError, allowed_origins, parse_origins
 from bot.channels.webchat import WebChatInput
+from bot.origins import OriginError, allowed_origins, parse_origins
 from tests.e2e.servers import free_port
 
 pytestmark = pytest.mark.anyio
@@ -261,7 +261,18 @@ def test_without_the_setting_only_the_bots_own_page_on_this_machine_is_allowed()
     assert allowed_origins({"WEB_PORT": "9000"}) == ["http://127.0.0.1:9000", "http://localhost:9000"]
 
 
-@pytest.mark.parametrize("value", ["*", "www.operator.cn", "https://www.operator.cn/chat", "ftp://x.cn", "https://"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "*",
+        "www.operator.cn",
+        "https://www.operator.cn/chat",
+        "ftp://x.cn",
+        "https://",
+        "https://a'b.cn",
+        "http://a b.cn",
+    ],
+)
 def test_an_allowed_origins_entry_that_is_not_an_origin_is_refused_with_the_reason(value):
     with pytest.raises(OriginError, match="origin|ALLOWED_ORIGINS"):
         parse_origins(value)

@@ -8,8 +8,12 @@ same way.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
+
+HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+IPV6 = re.compile(r"^[0-9a-f:.]+$")
 
 
 class OriginError(ValueError):
@@ -32,8 +36,10 @@ def normalise_origin(value: str) -> str:
         raise OriginError(f"{value!r} has an invalid port") from None
     default_port = {"http": 80, "https": 443}[parts.scheme]
     host = parts.hostname.lower()
-    if ":" in host:  # IPv6 literal
+    if ":" in host and IPV6.match(host):
         host = f"[{host}]"
+    elif not HOSTNAME.match(host):
+        raise OriginError(f"{value!r} is not an origin: the host name has characters a host name cannot have")
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
 
 
