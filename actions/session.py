@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import LANGUAGES, current_language, variation_for
 from actions.transcript import current_session, intent_of
+from bot.catalog.operators import UnknownOperator, resolve_operator
 
 
 def welcomed_already(tracker: Tracker) -> bool:
@@ -20,6 +21,16 @@ def welcomed_already(tracker: Tracker) -> bool:
     session = current_session(tracker.events)
     said = [e for e in session if e.get("event") == "user" and intent_of(e) != "session_start"]
     return any(e.get("event") == "bot" for e in session) and not said
+
+
+def operator_of_site(metadata: dict[str, Any], tracker: Tracker) -> str | None:
+    """The operator whose website embeds the chat (the widget's data-operator), unless the user named one."""
+    if tracker.get_slot("operator"):
+        return None
+    try:
+        return resolve_operator(str(metadata.get("operator") or "")).key
+    except UnknownOperator:
+        return None
 
 
 class ActionSessionStart(Action):
@@ -38,6 +49,9 @@ class ActionSessionStart(Action):
             if value is not None and name not in {"language", "session_started_metadata"}
         )
         events.append(SlotSet("language", language))
+        site_operator = operator_of_site(metadata, tracker)
+        if site_operator:
+            events.append(SlotSet("operator", site_operator))
         if not welcomed_already(tracker):
             # The server renders responses with the slots as they were before this
             # action's events, so the variation for the chosen language is picked here.

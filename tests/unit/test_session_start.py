@@ -58,3 +58,16 @@ async def test_a_session_that_expired_after_a_real_conversation_welcomes_again(d
     ]
     messages, _ = await run(make_tracker(events=events), domain)
     assert len(messages) == 1
+
+
+async def test_the_operator_of_the_website_that_embeds_the_chat_becomes_the_default_for_look_ups(domain):
+    tracker = make_tracker(slots={"session_started_metadata": {"language": "zh", "operator": "china_telecom"}})
+    messages, events = await run(tracker, domain)
+    assert SlotSet("operator", "china_telecom") in events
+
+
+async def test_an_operator_the_user_named_is_kept_and_an_unknown_site_operator_is_ignored(domain):
+    named = make_tracker(slots={"operator": "中国移动", "session_started_metadata": {"operator": "china_unicom"}})
+    assert SlotSet("operator", "china_unicom") not in (await run(named, domain))[1]
+    unknown = make_tracker(slots={"session_started_metadata": {"operator": "<script>"}})
+    assert not any(e.get("name") == "operator" for e in (await run(unknown, domain))[1])

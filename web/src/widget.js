@@ -142,6 +142,8 @@ export class ChatWidget {
     this.unread = this.tab.get("unread", 0);
     this.ready = false;
     this.mount();
+    // Typed before a reload while the server was unreachable: still waiting to be sent.
+    for (const item of this.outbox) if (!item.hidden) item.bubble = this.appendUser(item.shown, true);
     this.setOpen(this.tab.get("open", config.open), false);
     this.setStatus("connecting");
     this.connect();
