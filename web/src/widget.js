@@ -255,7 +255,9 @@ export class ChatWidget {
   connect() {
     this.socket = io(this.config.botUrl, {
       path: this.config.socketPath,
-      transports: ["polling", "websocket"],
+      // WebSocket first (several Rasa workers need no sticky sessions then), long-polling if it fails.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelayMax: 4000,
       withCredentials: false,
     });
