@@ -21,11 +21,13 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import engineio
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.channels.history import history_messages
@@ -68,6 +70,26 @@ def check_text(value: object, max_length: int) -> str:
             f"消息过长（上限{max_length}字），请分段发送。",
         )
     return value
+
+
+class OriginCheckedEngineServer(engineio.AsyncServer):
+    """engine.io answers CORS for /socket.io itself: the allowed page's origin, nothing for others.
+
+    Rasa's `--cors` (Sanic-CORS on every route) would add a second Access-Control-Allow-Origin,
+    which makes browsers drop long-polling responses, and would name a refused origin too; the
+    request is marked as already handled by CORS so Sanic-CORS leaves it alone.
+    """
+
+    async def handle_request(self, *args: Any, **kwargs: Any) -> Any:
+        context = getattr(args[0], "ctx", None) if args else None
+        if context is not None:
+            setattr(context, SANIC_CORS_EVALUATED, "1")
+        return await super().handle_request(*args, **kwargs)
+
+
+class WebChatServer(AsyncServer):
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return OriginCheckedEngineServer
 
 
 class AppAwareSocketBlueprint(SocketBlueprint):
@@ -116,7 +138,7 @@ class WebChatInput(SocketIOInput):
         logger.info("web chat accepts the origins %s", ", ".join(self.origins))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        sio = WebChatServer(async_mode="sanic", cors_allowed_origins=self.origins)
         bp = AppAwareSocketBlueprint(sio, self.socketio_path, "webchat_socketio_webhook", __name__)
         self.sio = sio
 
