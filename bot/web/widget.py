@@ -110,12 +110,12 @@ def mount_widget(app: FastAPI, settings: Settings, directory: Path) -> None:
                 raise HTTPException(503, str(error)) from error
         return found[0]
 
-    @app.get("/widget.js", include_in_schema=False)
+    @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_loader(request: Request) -> Response:
         body = loader_source(build().bundle, settings).encode()
         return cached(request, body, LOADER_CACHE)
 
-    @app.get("/widget/{name}", include_in_schema=False)
+    @app.api_route("/widget/{name}", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_bundle(name: str, request: Request) -> Response:
         # Any bundle still on disk is served: a loader cached before a rebuild names the previous one.
         path = build().directory / name

@@ -56,6 +56,8 @@ def test_the_loader_is_cached_briefly_and_revalidated_with_its_etag(build):
     assert again.status_code == 304 and again.content == b""
     assert client.get("/widget.js", headers={"If-None-Match": f'W/{etag}, "other"'}).status_code == 304
     assert client.get("/widget.js", headers={"If-None-Match": '"stale"'}).status_code == 200
+    head = client.head("/widget.js")
+    assert head.status_code == 200 and head.headers["etag"] == etag
 
 
 def test_the_loader_changes_its_etag_when_the_settings_change(build):
