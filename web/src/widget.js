@@ -263,7 +263,14 @@ export class ChatWidget {
     });
     this.socket.on("connect", () => this.socket.emit("session_request", { session_id: this.sessionId }));
     this.socket.on("session_confirm", () => this.onSession());
-    this.socket.on("session_refused", () => this.setStatus("refused"));
+    this.socket.on("session_refused", () => {
+      // A stored id the server does not accept (edited by hand, older format): start a new conversation once.
+      if (this.renewed) return this.setStatus("refused");
+      this.renewed = true;
+      this.sessionId = randomHex(16);
+      this.local.set("session", this.sessionId);
+      this.socket.emit("session_request", { session_id: this.sessionId });
+    });
     this.socket.on("bot_uttered", (message) => this.onBotMessage(message));
     this.socket.on("bot_typing", (data) => this.showTyping(Boolean(data && data.typing)));
     this.socket.on("message_refused", (data) => this.appendNote(String((data && data.message) || "")));
