@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -281,3 +282,16 @@ def test_without_the_setting_only_the_bots_own_page_on_this_machine_is_allowed()
 def test_an_allowed_origins_entry_that_is_not_an_origin_is_refused_with_the_reason(value):
     with pytest.raises(OriginError, match="origin|ALLOWED_ORIGINS"):
         parse_origins(value)
+
+
+def test_the_committed_credentials_file_opens_the_web_chat_to_the_allowed_origins_only(monkeypatch):
+    from rasa.core.run import create_http_input_channels
+
+    credentials = str(Path(__file__).resolve().parents[2] / "credentials.yml")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://www.operator.cn, https://m.operator.cn")
+    channels = {channel.name(): channel for channel in create_http_input_channels(None, credentials)}
+    assert isinstance(channels["socketio"], WebChatInput)
+    assert channels["socketio"].origins == ["https://www.operator.cn", "https://m.operator.cn"]
+    monkeypatch.setenv("ALLOWED_ORIGINS", "*")
+    with pytest.raises(OriginError, match="list the operator's sites"):
+        create_http_input_channels(None, credentials)
