@@ -9,7 +9,8 @@ What it adds to Rasa's channel (rasa/core/channels/socketio.py):
   or WeChat conversation (whose ids have other shapes);
 - `history_request` returns the current session's messages from the tracker (bot/channels/history.py),
   so a reload or another page of the site shows the conversation again;
-- `bot_typing` tells the session's sockets while a turn is being processed;
+- `bot_typing` tells the session's sockets while a turn is being processed, and `user_echo` shows a
+  message in the visitor's other tabs;
 - a message that is not text, is empty or is too long gets `message_refused` with a clear reason;
 - a message re-sent after a dropped connection (`retry`) is skipped if the tracker already has its id.
 """
@@ -205,6 +206,11 @@ class WebChatInput(SocketIOInput):
                 metadata=clean_metadata(data.get(self.metadata_key)),
                 message_id=message_id,
             )
+            # The visitor's other tabs show the message too (they receive the answers through the room).
+            shown = message.metadata.get("shown") or text
+            if not text.startswith("/") or message.metadata.get("shown"):
+                echo = {"text": shown, "id": message_id}
+                await sio.emit("user_echo", echo, room=session_id, skip_sid=sid)
             await sio.emit("bot_typing", {"typing": True}, room=session_id)
             try:
                 await on_new_message(message)

@@ -178,6 +178,25 @@ async def test_a_session_id_that_is_not_the_widgets_random_id_is_refused(channel
         await client.sio.disconnect()
 
 
+async def test_the_visitors_other_tabs_see_the_message_and_the_answer(channel, bot):
+    async with serve(channel, bot) as url:
+        session = uuid.uuid4().hex
+        tabs = [await connected(url, ALLOWED, ["websocket"]) for _ in range(2)]
+        for tab in tabs:
+            await tab.sio.emit("session_request", {"session_id": session})
+            await tab.wait_for("session_confirm")
+        tabs[0].sio.on("user_echo", tabs[0].recorder("user_echo"))
+        tabs[1].sio.on("user_echo", tabs[1].recorder("user_echo"))
+        await tabs[0].sio.call(
+            "user_uttered", {"message": "怎么查5G覆盖", "message_id": "m-9", "metadata": {"shown": "5G覆盖"}}
+        )
+        await tabs[1].wait_for("bot_uttered")
+        assert tabs[1].got("user_echo") == [{"text": "5G覆盖", "id": "m-9"}]
+        assert tabs[0].got("user_echo") == []
+        for tab in tabs:
+            await tab.sio.disconnect()
+
+
 async def test_a_socket_writes_only_to_the_session_it_asked_for(channel, bot):
     async with serve(channel, bot) as url:
         client = await connected(url, ALLOWED, ["websocket"])

@@ -272,6 +272,9 @@ export class ChatWidget {
       this.socket.emit("session_request", { session_id: this.sessionId });
     });
     this.socket.on("bot_uttered", (message) => this.onBotMessage(message));
+    this.socket.on("user_echo", (data) => {
+      if (data && typeof data.text === "string") this.appendUser(data.text);
+    });
     this.socket.on("bot_typing", (data) => this.showTyping(Boolean(data && data.typing)));
     this.socket.on("message_refused", (data) => this.appendNote(String((data && data.message) || "")));
     this.socket.on("disconnect", () => this.offline());
