@@ -9,16 +9,28 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import LANGUAGES, current_language, variation_for
-from actions.transcript import current_session, intent_of
+from actions.transcript import intent_of
 from bot.catalog.operators import UnknownOperator, resolve_operator
 
 
 def welcomed_already(tracker: Tracker) -> bool:
     """A new conversation opened with `/session_start` starts two sessions back to back
-    (Rasa starts one for the new tracker, then the intent starts another): welcome once."""
-    if not any(e.get("event") == "session_started" for e in tracker.events):
+    (Rasa starts one for the new tracker, then the intent starts another): welcome once.
+
+    Rasa stores a session start as `action_session_start`, its welcome, then `session_started`:
+    the welcome just before the latest `session_started` belongs to that session.
+    """
+    events = tracker.events
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    if not starts:
         return False
-    session = current_session(tracker.events)
+    begin = starts[-1]
+    while begin > 0 and (
+        events[begin - 1].get("event") == "bot"
+        or (events[begin - 1].get("event") == "action" and events[begin - 1].get("name") == "action_session_start")
+    ):
+        begin -= 1
+    session = events[begin:]
     said = [e for e in session if e.get("event") == "user" and intent_of(e) != "session_start"]
     return any(e.get("event") == "bot" for e in session) and not said
 
