@@ -22,22 +22,46 @@ def is_web_conversation(events: list[dict[str, Any]]) -> bool:
     return channels <= {WEB_CHANNEL}
 
 
+HOUSEKEEPING = {"slot", "user_featurization", "session_started"}
+
+
+def _is_session_start_action(event: dict[str, Any]) -> bool:
+    return event.get("event") == "action" and event.get("name") in {"action_session_start", "action_listen"}
+
+
+def _welcome_start(events: list[dict[str, Any]], index: int) -> int:
+    """From a `session_started` back over the welcome and `action_session_start` logged before it."""
+    while index > 0 and (events[index - 1].get("event") == "bot" or _is_session_start_action(events[index - 1])):
+        if events[index - 1].get("name") == "action_listen":
+            break
+        index -= 1
+    return index
+
+
 def current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events of the latest session (a session that expired is not shown again).
 
-    `action_session_start` logs itself, then its welcome (bot events), then `session_started`:
-    the welcome just before the last session start belongs to that session.
+    Rasa logs `action_session_start`, then its welcome, then `session_started`, so the welcome just
+    before the latest session start belongs to it. A conversation opened with `/session_start` starts
+    two sessions back to back (the first holds only the welcome): both are the conversation shown.
     """
     starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
     if not starts:
         return events
-    start = starts[-1]
-    while start > 0 and (
-        events[start - 1].get("event") == "bot"
-        or (events[start - 1].get("event") == "action" and events[start - 1].get("name") == "action_session_start")
-    ):
-        start -= 1
-    return events[start:]
+    begin = _welcome_start(events, starts[-1])
+    while begin > 0:
+        k, opened = begin - 1, False
+        while k > 0 and (
+            events[k].get("event") in HOUSEKEEPING - {"session_started"}
+            or _is_session_start_action(events[k])
+            or (events[k].get("event") == "user" and events[k].get("text") in HIDDEN_PAYLOADS)
+        ):
+            opened = opened or events[k].get("event") == "user"
+            k -= 1
+        if not (opened and events[k].get("event") == "session_started"):
+            break
+        begin = _welcome_start(events, k)
+    return events[begin:]
 
 
 def user_message(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -55,3 +55,24 @@ def test_intent_payloads_nobody_typed_are_hidden_and_the_latest_messages_are_kep
     shown = history_messages(events, limit=100)
     assert len(shown) == 100 and shown[-1]["text"] == "m149"
     assert all(m["sender"] == "bot" for m in shown)
+
+
+def test_a_conversation_opened_with_session_start_shows_its_welcome_once_as_rasa_stores_it():
+    # Two session starts back to back, as the tracker of a new web conversation holds them.
+    events = [
+        {"event": "slot", "name": "session_started_metadata", "value": {"language": "zh"}},
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "您好！", "data": {}},
+        {"event": "session_started"},
+        {"event": "slot", "name": "language", "value": "zh"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "/session_start", "input_channel": "socketio", "message_id": "a"},
+        {"event": "user_featurization"},
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "slot", "name": "language", "value": "zh"},
+        {"event": "action", "name": "action_listen"},
+        user("携号转网"),
+        bot("携号转网自2019年…"),
+    ]
+    assert [m["text"] for m in history_messages(events)] == ["您好！", "携号转网", "携号转网自2019年…"]
