@@ -221,15 +221,18 @@ class WebChatInput(SocketIOInput):
         return bp
 
     @staticmethod
-    async def events_of(app: Sanic | None, session_id: str) -> list[dict[str, Any]]:
+    async def events_of(app: Sanic | None, session_id: str, full: bool = False) -> list[dict[str, Any]]:
+        """The conversation's events: since the latest session start (Rasa's `retrieve`), or all of them."""
         agent = getattr(app.ctx, "agent", None) if app is not None else None
         if agent is None or agent.tracker_store is None:
             return []
-        tracker = await agent.tracker_store.retrieve(session_id)
+        store = agent.tracker_store
+        tracker = await (store.retrieve_full_tracker(session_id) if full else store.retrieve(session_id))
         return [event.as_dict() for event in tracker.events] if tracker else []
 
     async def history(self, app: Sanic | None, session_id: str) -> list[dict[str, Any]]:
-        return history_messages(await self.events_of(app, session_id))
+        # The full tracker: a conversation opened with /session_start has its welcome in the session before.
+        return history_messages(await self.events_of(app, session_id, full=True))
 
     async def already_received(self, app: Sanic | None, session_id: str, message_id: str) -> bool:
         events = await self.events_of(app, session_id)
