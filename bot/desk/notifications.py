@@ -42,6 +42,7 @@ BECAME_OVERDUE = "became_overdue"
 KINDS = {"created": "created", BECAME_OVERDUE: "overdue"}
 HEADLINES = {"created": "【新投诉 New complaint】", "overdue": "【投诉超期未答复 Overdue complaint】"}
 CATCH_UP = timedelta(days=2)
+NOTIFICATIONS_ON = "notifications_on"
 
 
 class ComplaintFacts(Protocol):
@@ -145,11 +146,18 @@ def record_overdue(uow_factory: Callable[[], DeskUnitOfWork], now: datetime) -> 
 def enqueue_missed_created(
     uow_factory: Callable[[], DeskUnitOfWork], webhooks: Webhooks, now: datetime, since: timedelta = CATCH_UP
 ) -> list[str]:
-    """`created` notifications for recent complaints filed by a process without the hook (none when it has it)."""
+    """`created` notifications for recent complaints filed by a process without the hook (none when it has it).
+
+    Only complaints filed since notifications were first on (remembered in desk_state at the first pass with
+    webhooks), still open and unclaimed: turning notifications on for an existing database announces nothing old.
+    """
     if not webhooks.urls:
         return []
     with uow_factory() as uow:
-        missed = uow.complaints.without_notification(KINDS["created"], now - since)
+        enabled_at = uow.state.first(NOTIFICATIONS_ON, now)
+        uow.commit()
+    with uow_factory() as uow:
+        missed = uow.complaints.without_notification(KINDS["created"], max(enabled_at, now - since))
     enqueued = []
     for complaint in missed:
         text = message("created", complaint, webhooks.desk_url)

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from bot.complaints.store import (
 from bot.complaints.ticket import normalise_ticket
 from bot.desk.accounts import AbstractUserRepository, User
 from bot.desk.errors import UnknownUser, UserExists
-from bot.desk.orm import OutboxRow, UserRow
+from bot.desk.orm import OutboxRow, StateRow, UserRow
 from bot.desk.permissions import Role
 
 OPEN_STATUSES = (Status.OPEN.value, Status.IN_PROGRESS.value)
@@ -59,6 +59,7 @@ class QueueQuery:
     assigned_agent: str | None = None
     unassigned: bool = False
     text: str | None = None  # part of the description or the place, or a ticket number
+    private_text_of: str | None = None  # the description and place are searched only if assigned to this agent
     sort: Sort = Sort.URGENT
     limit: int = 20
     offset: int = 0
@@ -105,9 +106,15 @@ class DeskComplaintRepository(SqlAlchemyComplaintRepository):
             return list(self.session.scalars(statement).all())
 
     def without_notification(self, kind: str, since: datetime) -> list[Complaint]:
-        """Complaints filed since `since` for which no `kind` notification was ever enqueued."""
+        """Complaints filed since `since`, still open and unclaimed, for which no `kind` notification was
+        ever enqueued (one already taken or closed needs no announcement)."""
         notified = exists().where(OutboxRow.ticket == ComplaintRow.ticket, OutboxRow.kind == kind)
-        statement = select(ComplaintRow.ticket).where(ComplaintRow.created_at >= since, not_(notified))
+        statement = select(ComplaintRow.ticket).where(
+            ComplaintRow.created_at >= since,
+            ComplaintRow.status == Status.OPEN.value,
+            ComplaintRow.assigned_agent.is_(None),
+            not_(notified),
+        )
         with store_errors():
             tickets = self.session.scalars(statement).all()
         return [complaint for ticket in tickets if (complaint := self.get(ticket)) is not None]
@@ -129,15 +136,17 @@ class DeskComplaintRepository(SqlAlchemyComplaintRepository):
         if query.unassigned:
             where.append(ComplaintRow.assigned_agent.is_(None))
         if query.text and query.text.strip():
-            where.append(_text_matches(query.text.strip()))
+            where.append(_text_matches(query.text.strip(), query.private_text_of))
         return where
 
 
-def _text_matches(text: str) -> ColumnElement[bool]:
+def _text_matches(text: str, private_text_of: str | None) -> ColumnElement[bool]:
     matches = [
         ComplaintRow.description.icontains(text, autoescape=True),
         ComplaintRow.place.icontains(text, autoescape=True),
     ]
+    if private_text_of is not None:
+        matches = [and_(ComplaintRow.assigned_agent == private_text_of, or_(*matches))]
     ticket = normalise_ticket(text)
     if ticket:
         matches.append(ComplaintRow.ticket == ticket)
@@ -160,6 +169,23 @@ def _summary(row: Any) -> Complaint:
     return Complaint(**scalars, status=Status(row["status"]), regulatory_class=RegulatoryClass(row["regulatory_class"]))
 
 
+class StateRepository:
+    """Named moments the desk remembers (desk_state)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first(self, name: str, now: datetime) -> datetime:
+        """When `name` was first recorded; recorded as `now` if it never was."""
+        with store_errors():
+            row = self.session.get(StateRow, name)
+            if row is None:
+                row = StateRow(name=name, at=now)
+                self.session.add(row)
+                self.session.flush()
+            return row.at
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -175,8 +201,9 @@ class SqlAlchemyUserRepository(AbstractUserRepository):
         self.session = session
 
     def get(self, username: str) -> User | None:
+        """The user of that name in any case ("Alice" finds alice)."""
         with store_errors():
-            row = self.session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+            row = self.session.scalars(_named(username)).one_or_none()
         return _user(row) if row else None
 
     def add(self, user: User) -> None:
@@ -189,17 +216,31 @@ class SqlAlchemyUserRepository(AbstractUserRepository):
 
     def save(self, user: User) -> None:
         with store_errors():
-            row = self.session.scalars(select(UserRow).where(UserRow.username == user.username)).one_or_none()
+            row = self.session.scalars(_named(user.username)).one_or_none()
             if row is None:
                 raise UnknownUser(user.username)
             for name, value in _user_columns(user).items():
                 setattr(row, name, value)
             self.session.flush()
 
+    def lock_active_supervisors(self) -> list[str]:
+        """SELECT ... FOR UPDATE on PostgreSQL, in one order (no deadlock). SQLite has no row locks: a write
+        that changes nothing takes its database write lock first, so a second such transaction waits or fails."""
+        supervisors = (UserRow.role == Role.SUPERVISOR.value, UserRow.active.is_(True))
+        statement = select(UserRow.username).where(*supervisors).order_by(UserRow.username).with_for_update()
+        with store_errors():
+            if self.session.get_bind().dialect.name == "sqlite":
+                self.session.execute(update(UserRow).where(*supervisors).values(role=UserRow.role))
+            return list(self.session.scalars(statement).all())
+
     def list(self) -> list[User]:
         with store_errors():
             rows = self.session.scalars(select(UserRow).order_by(UserRow.username)).all()
         return [_user(row) for row in rows]
+
+
+def _named(username: str) -> Any:
+    return select(UserRow).where(func.lower(UserRow.username) == username.lower())
 
 
 def _user_columns(user: User) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 // The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #stats, #users.
 // Bundled by esbuild (npm run build) into bot/web/static/build/desk.js.
-import { ApiError, Unauthenticated, forget, login, session } from "./api.js";
+import { ApiError, Unauthenticated, login, logout, session } from "./api.js";
 import { showComplaint } from "./complaint.js";
 import { clear, el, field } from "./dom.js";
 import { showQueue } from "./queue.js";
@@ -74,8 +74,8 @@ function loginError(error) {
   return `⚠ ${error.message}`;
 }
 
-document.getElementById("logout").addEventListener("click", () => {
-  forget();
+document.getElementById("logout").addEventListener("click", async () => {
+  await logout();
   window.location.hash = "#/";
   render();
 });

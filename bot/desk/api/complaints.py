@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import Status
+from bot.complaints.text import clean_line
 from bot.desk import services
 from bot.desk.api.deps import ActorDep, NowDep, UowDep
 from bot.desk.api.schemas import (
@@ -25,6 +26,7 @@ from bot.desk.api.schemas import (
 from bot.desk.store import MAX_PAGE, QueueQuery, Sort
 
 router = APIRouter(tags=["complaints"])
+MAX_OFFSET = 1_000_000  # far past any real queue; bigger numbers overflow the databases' 64-bit OFFSET
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "not allowed for this user"},
     404: {"description": "no complaint with this ticket"},
@@ -48,7 +50,7 @@ def list_complaints(
     q: Annotated[str | None, Query(max_length=200, description="text in the description or place, or a ticket")] = None,
     sort: Sort = Sort.URGENT,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageOut:
     """Complaints, overdue first by default; phone numbers masked."""
     query = QueueQuery(
@@ -56,11 +58,11 @@ def list_complaints(
         category=category,
         regulatory_class=regulatory_class,
         operator=operator,
-        place=place,
+        place=clean_line(place) if place else place,
         overdue=overdue,
         assigned_agent=actor.username if assigned_to == "me" else assigned_to,
         unassigned=unassigned,
-        text=q,
+        text=clean_line(q) if q else q,
         sort=sort,
         limit=limit,
         offset=offset,
