@@ -28,7 +28,7 @@ from bot.complaints.model import AuditEvent, mask_phone
 from bot.complaints.orm import ComplaintRow, EventRow
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.desk.outbox import new_rows
-from bot.desk.redact import excerpt
+from bot.desk.redact import excerpt, redact_numbers
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def message(kind: str, complaint: ComplaintFacts, desk_url: str = "") -> str:
         f"{HEADLINES[kind]}{complaint.ticket}",
         f"类别 Category: {category.labels.zh if category else complaint.category}（{regulatory.labels.zh}）",
         f"运营商 Operator: {operator.name_zh if operator else complaint.operator}",
-        f"地区 Place: {complaint.place or '—'}",
+        f"地区 Place: {redact_numbers(complaint.place or '—')}",
         f"联系电话 Phone: {mask_phone(complaint.contact_phone)}",
         f"答复期限 Reply by: {deadline}（北京时间 Beijing time）",
         f"内容 Description: {excerpt(complaint.description)}",

@@ -16,7 +16,7 @@ _CHINESE_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "
 _CHINESE_DIGITS.update({"五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
 _DIGIT = r"[\d" + "".join(_CHINESE_DIGITS) + "]"
 # Between digits: up to three spaces, dashes, dots, slashes or brackets (any width), as people group numbers.
-_SEPARATOR = r"[\s\-‐–—.．/／()（）·]{0,3}"
+_SEPARATOR = r"[\s\-‐–—―−－~～_＿.．/／()（）·・]{0,3}"
 # Digit runs, even glued to letters ("tel13987654321"); ticket numbers (C20261129-0001) stay readable.
 _TICKET = r"(?P<ticket>(?<![A-Za-z\d])[Cc]\d{8}-\d{4,}(?!\d))"
 _NUMBER = re.compile(rf"{_TICKET}|(?<!\d)[+＋]?{_DIGIT}(?:{_SEPARATOR}{_DIGIT})*")

@@ -18,6 +18,7 @@ from typing import Any
 from bot.complaints import services as complaint_services
 from bot.complaints.errors import ComplaintNotFound, InvalidTransition
 from bot.complaints.model import AuditEvent, Complaint, Status, TranscriptEntry, mask_phone, utc
+from bot.complaints.text import clean_line
 from bot.complaints.ticket import normalise_ticket
 from bot.desk.errors import UnknownUser
 from bot.desk.export import complaints_csv
@@ -242,7 +243,12 @@ def _detail(uow: DeskUnitOfWork, complaint: Complaint, now: datetime) -> Complai
 
 
 def _canonical(ticket: str) -> str:
-    return normalise_ticket(ticket) or ticket
+    """The ticket in canonical form; anything that is not one is not found (without asking the database,
+    which may refuse what it holds, e.g. PostgreSQL a NUL)."""
+    canonical = normalise_ticket(ticket)
+    if canonical is None:
+        raise ComplaintNotFound(clean_line(ticket)[:40])
+    return canonical
 
 
 def _load(uow: DeskUnitOfWork, ticket: str) -> Complaint:

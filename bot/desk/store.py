@@ -201,7 +201,9 @@ class SqlAlchemyUserRepository(AbstractUserRepository):
         self.session = session
 
     def get(self, username: str) -> User | None:
-        """The user of that name in any case ("Alice" finds alice)."""
+        """The user of that name in any case ("Alice" finds alice); none for a name no user can have."""
+        if not username.isprintable():
+            return None
         with store_errors():
             row = self.session.scalars(_named(username)).one_or_none()
         return _user(row) if row else None

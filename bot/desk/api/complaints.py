@@ -55,12 +55,12 @@ def list_complaints(
     """Complaints, overdue first by default; phone numbers masked."""
     query = QueueQuery(
         status=status,
-        category=category,
+        category=clean_line(category) if category else category,
         regulatory_class=regulatory_class,
-        operator=operator,
+        operator=clean_line(operator) if operator else operator,
         place=clean_line(place) if place else place,
         overdue=overdue,
-        assigned_agent=actor.username if assigned_to == "me" else assigned_to,
+        assigned_agent=actor.username if assigned_to == "me" else (clean_line(assigned_to) if assigned_to else None),
         unassigned=unassigned,
         text=clean_line(q) if q else q,
         sort=sort,

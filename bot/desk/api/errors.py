@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 
 from bot.complaints.errors import (
     AlreadyClaimed,
@@ -89,7 +90,15 @@ def _printable(value: Any) -> Any:
     return value
 
 
+async def _refused_by_database(request: Request, error: Exception) -> JSONResponse:
+    """A value the database refuses (a NUL byte, a number out of its range) that got past the checks: the
+    request's fault, so 422, logged to find the check that is missing."""
+    log.warning("%s %s: value refused by the database (%s)", request.method, request.url.path, type(error).__name__)
+    return JSONResponse({"detail": "a value in the request cannot be stored or searched", "code": "invalid_value"}, 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ComplaintError, _handle)
     app.add_exception_handler(DeskError, _handle)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(sa_exc.DataError, _refused_by_database)
