@@ -46,6 +46,27 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def erase_expired(args: argparse.Namespace) -> int:
+    """Erase the personal data of complaints closed longer ago than COMPLAINT_RETENTION_DAYS (run it daily)."""
+    from bot.complaints.errors import StoreUnavailable
+    from bot.db import session_factory
+    from bot.desk.bootstrap import utc_now
+    from bot.desk.privacy import erase_expired as erase
+    from bot.desk.unit_of_work import DeskUnitOfWork
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    sessions = session_factory(args.database_url or settings.database_url)
+    days = args.retention_days or settings.complaint_retention_days
+    try:
+        erased = erase(lambda: DeskUnitOfWork(sessions), utc_now(), days)
+    except StoreUnavailable as error:
+        print(f"erase-expired: {error}", file=sys.stderr)
+        return 1
+    print(f"erase-expired: {len(erased)} complaint(s) closed over {days} days ago erased")
+    return 0
+
+
 def _password() -> str | None:
     from_env = os.environ.get("DESK_PASSWORD")
     if from_env:
@@ -67,3 +88,7 @@ def register(commands: Any) -> None:
     command.add_argument("--role", choices=[role.value for role in Role], default=Role.AGENT.value)
     command.add_argument("--database-url", help="default: DATABASE_URL from the settings")
     command.set_defaults(run=create_user)
+    command = commands.add_parser("erase-expired", help=erase_expired.__doc__, description=erase_expired.__doc__)
+    command.add_argument("--retention-days", type=int, help="default: COMPLAINT_RETENTION_DAYS from the settings")
+    command.add_argument("--database-url", help="default: DATABASE_URL from the settings")
+    command.set_defaults(run=erase_expired)

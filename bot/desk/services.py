@@ -146,6 +146,13 @@ def complaint_detail(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: dateti
     return ComplaintDetail(view, audit if visible else redacted_events(audit))
 
 
+def masked_detail(uow: DeskUnitOfWork, ticket: str, now: datetime) -> ComplaintDetail:
+    """The complaint as it is after a change, phone masked (no contact data shown, so no view audited)."""
+    with uow:
+        complaint = _load(uow, ticket)
+    return _detail(uow, complaint, now)
+
+
 def claim(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: datetime) -> ComplaintDetail:
     """Any agent may take an open complaint; of two at once exactly one wins (AlreadyClaimed for the other)."""
     complaint = complaint_services.claim(uow, _canonical(ticket), actor.username, now)

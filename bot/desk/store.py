@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from bot.complaints.model import Complaint, RegulatoryClass, Status
-from bot.complaints.orm import ComplaintRow, EventRow
+from bot.complaints.orm import ComplaintRow, EventRow, NoteRow
 from bot.complaints.store import (
     _SCALAR_FIELDS,
     MAX_PAGE,
@@ -37,6 +37,8 @@ from bot.desk.orm import OutboxRow, StateRow, UserRow
 from bot.desk.permissions import Role
 
 OPEN_STATUSES = (Status.OPEN.value, Status.IN_PROGRESS.value)
+# Audit details that hold free text someone typed (erased with the complaint's personal data).
+FREE_TEXT_DETAILS = ("reason", "previous_resolution")
 
 
 class Sort(str, Enum):
@@ -118,6 +120,43 @@ class DeskComplaintRepository(SqlAlchemyComplaintRepository):
         with store_errors():
             tickets = self.session.scalars(statement).all()
         return [complaint for ticket in tickets if (complaint := self.get(ticket)) is not None]
+
+    def closed_before_not_erased(self, cutoff: datetime, erased_action: str) -> list[str]:
+        """Tickets of complaints closed before `cutoff` with no `erased_action` event (retention)."""
+        erased = exists().where(EventRow.complaint_id == ComplaintRow.id, EventRow.action == erased_action)
+        statement = (
+            select(ComplaintRow.ticket)
+            .where(ComplaintRow.status == Status.CLOSED.value, ComplaintRow.closed_at < cutoff, not_(erased))
+            .order_by(ComplaintRow.closed_at)
+        )
+        with store_errors():
+            return list(self.session.scalars(statement).all())
+
+    def with_last_event(self, action: str) -> list[tuple[Complaint, datetime]]:
+        """Complaints having an `action` event, with the time of the latest one."""
+        latest = (
+            select(EventRow.complaint_id, func.max(EventRow.at).label("at"))
+            .where(EventRow.action == action)
+            .group_by(EventRow.complaint_id)
+            .subquery()
+        )
+        statement = select(ComplaintRow.ticket, latest.c.at).join(latest, latest.c.complaint_id == ComplaintRow.id)
+        with store_errors():
+            rows = self.session.execute(statement).all()
+        return [(complaint, at) for ticket, at in rows if (complaint := self.get(ticket)) is not None]
+
+    def erase_free_text(self, ticket: str, replacement: str) -> None:
+        """The transcript emptied, notes' texts replaced, and free texts taken out of the audit details (reopen
+        reasons, old resolutions): the parts a complaint's save() leaves alone."""
+        complaint_id = select(ComplaintRow.id).where(ComplaintRow.ticket == ticket).scalar_subquery()
+        with store_errors():
+            self.session.execute(update(ComplaintRow).where(ComplaintRow.ticket == ticket).values(transcript=[]))
+            self.session.execute(update(NoteRow).where(NoteRow.complaint_id == complaint_id).values(text=replacement))
+            events = self.session.scalars(select(EventRow).where(EventRow.complaint_id == complaint_id)).all()
+            for event in events:
+                if any(key in FREE_TEXT_DETAILS for key in event.details or {}):
+                    event.details = {k: v for k, v in event.details.items() if k not in FREE_TEXT_DETAILS}
+            self.session.flush()
 
     def _where(self, query: QueueQuery, now: datetime) -> list[ColumnElement[bool]]:
         exact = ComplaintQuery(

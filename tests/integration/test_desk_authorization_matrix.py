@@ -34,6 +34,8 @@ RULES = {
     ("POST", "/api/complaints/{ticket}/close"): SUPERVISOR,
     ("POST", "/api/complaints/{ticket}/reopen"): SUPERVISOR,
     ("POST", "/api/complaints/{ticket}/assign"): SUPERVISOR,
+    ("GET", "/api/privacy/requests"): SUPERVISOR,
+    ("POST", "/api/complaints/{ticket}/erase"): SUPERVISOR,
     ("GET", "/api/stats"): SUPERVISOR,
     ("GET", "/api/complaints/export.csv"): SUPERVISOR,
     ("GET", "/api/users"): SUPERVISOR,

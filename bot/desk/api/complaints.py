@@ -10,13 +10,14 @@ from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import Status
 from bot.complaints.text import clean_line
-from bot.desk import services
+from bot.desk import privacy, services
 from bot.desk.api.deps import ActorDep, NowDep, UowDep
 from bot.desk.api.schemas import (
     AssignIn,
     AuditEventOut,
     CatalogueOut,
     ComplaintOut,
+    ErasureRequestOut,
     Labels,
     NoteIn,
     PageOut,
@@ -128,3 +129,17 @@ def reopen(ticket: str, body: ReopenIn, actor: ActorDep, uow: UowDep, now: NowDe
 def assign(ticket: str, body: AssignIn, actor: ActorDep, uow: UowDep, now: NowDep) -> ComplaintOut:
     """Hand an open or in-progress complaint to another desk user (supervisors)."""
     return ComplaintOut.of_detail(services.reassign(uow, actor, ticket, body.username, now))
+
+
+@router.get("/privacy/requests", response_model=list[ErasureRequestOut], responses={403: ERRORS[403]})
+def erasure_requests(actor: ActorDep, uow: UowDep) -> list[ErasureRequestOut]:
+    """Users' requests, made in the chat, to erase their data; waiting for a supervisor (supervisors)."""
+    return [ErasureRequestOut.of(request) for request in privacy.pending_requests(uow, actor)]
+
+
+@router.post("/complaints/{ticket}/erase", response_model=ComplaintOut, responses=ERRORS)
+def erase(ticket: str, actor: ActorDep, uow: UowDep, now: NowDep) -> ComplaintOut:
+    """Erase the complaint's personal data (phone, chat, free texts); the record and statistics stay
+    (supervisors; recorded in the audit trail)."""
+    privacy.confirm_erasure(uow, actor, ticket, now)
+    return ComplaintOut.of_detail(services.masked_detail(uow, ticket, now))

@@ -12,6 +12,7 @@ from bot.complaints.model import AuditEvent, Note, RegulatoryClass, Status
 from bot.complaints.text import clean_line, clean_text
 from bot.desk.accounts import User
 from bot.desk.permissions import Role
+from bot.desk.privacy import ErasureRequest
 from bot.desk.redact import excerpt
 from bot.desk.services import ComplaintDetail, ComplaintView, QueuePage, Statistics
 
@@ -305,3 +306,13 @@ class CatalogueOut(BaseModel):
     categories: dict[str, Labels]
     regulatory_classes: dict[str, Labels]
     operators: dict[str, Labels]
+
+
+class ErasureRequestOut(BaseModel):
+    ticket: str
+    requested_at: datetime
+    status: Status
+
+    @classmethod
+    def of(cls, request: ErasureRequest) -> ErasureRequestOut:
+        return cls(ticket=request.ticket, requested_at=request.requested_at, status=request.status)
