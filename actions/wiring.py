@@ -24,6 +24,7 @@ class Dependencies:
     reply_days: int
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
+    retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
 
 
 _current: Dependencies | None = None
@@ -38,6 +39,7 @@ def from_settings() -> Dependencies:
         reply_days=settings.complaint_reply_days,
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
+        retention_days=settings.complaint_retention_days,
     )
 
 

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     complaint_reply_days: int = Field(default=15, ge=1)
     # PIPL retention: days after closing when a complaint's phone number, chat transcript and free texts
     # are erased (the record and its statistics stay); run `python -m bot.cli erase-expired` daily.
-    complaint_retention_days: int = Field(default=365, ge=1)
+    complaint_retention_days: int = Field(default=730, ge=1)
     # Complaints confirmed while the database is unreachable wait here (one JSON file each).
     spool_dir: Path = VAR / "spool"
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from bot.complaints.errors import ComplaintNotFound
 from bot.complaints.model import AuditEvent, Complaint, Status, mask_phone, utc
 from bot.complaints.ticket import normalise_ticket
+from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.redact import redact_numbers
 from bot.desk.unit_of_work import DeskUnitOfWork
@@ -60,7 +61,7 @@ class ErasureRequest:
     status: Status
 
 
-def verified(uow: DeskUnitOfWork, ticket: str, phone_last4: str) -> Complaint | None:
+def verified(uow: AbstractUnitOfWork, ticket: str, phone_last4: str) -> Complaint | None:
     """The complaint if the last four digits match its number (as the status look-up checks); None alike else."""
     canonical = normalise_ticket(ticket)
     digits = unicodedata.normalize("NFKC", phone_last4 or "").strip()
@@ -73,7 +74,7 @@ def verified(uow: DeskUnitOfWork, ticket: str, phone_last4: str) -> Complaint | 
     return complaint if hmac.compare_digest(complaint.contact_phone[-4:], digits) else None
 
 
-def kept_data(uow: DeskUnitOfWork, ticket: str, phone_last4: str, retention_days: int) -> KeptData | None:
+def kept_data(uow: AbstractUnitOfWork, ticket: str, phone_last4: str, retention_days: int) -> KeptData | None:
     """What is kept about the complaint, for its user (None when the ticket and digits do not match)."""
     complaint = verified(uow, ticket, phone_last4)
     if complaint is None:
@@ -94,7 +95,7 @@ def kept_data(uow: DeskUnitOfWork, ticket: str, phone_last4: str, retention_days
     )
 
 
-def request_erasure(uow: DeskUnitOfWork, ticket: str, phone_last4: str, now: datetime) -> bool:
+def request_erasure(uow: AbstractUnitOfWork, ticket: str, phone_last4: str, now: datetime) -> bool:
     """Records the user's request for a supervisor to confirm; False when ticket and digits do not match."""
     complaint = verified(uow, ticket, phone_last4)
     if complaint is None:
