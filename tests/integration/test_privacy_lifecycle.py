@@ -58,9 +58,7 @@ def assert_erased(staff, ticket, reason):
     assert len(erased) == 1 and reason in erased[0].details["basis"]
 
 
-def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_and_statistics(
-    staff, new_draft, monkeypatch, capsys
-):
+def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_and_statistics(staff, new_draft, capsys):
     old = closed_complaint(staff, new_draft, "old", NOW - timedelta(days=400))
     recent = closed_complaint(staff, new_draft, "recent", NOW - timedelta(days=100))
     still_open = staff.file(new_draft(), "open", at=NOW - timedelta(days=500)).ticket
@@ -68,8 +66,8 @@ def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_a
     sam = staff.auth("sam")
     before = staff.client.get("/api/stats", headers=sam, params={"from": "2025-01-01", "to": "2025-12-31"}).json()
 
-    monkeypatch.setenv("COMPLAINT_RETENTION_DAYS", "365")
-    assert main(["erase-expired", "--database-url", staff.database_url]) == 0
+    erase_expired = ["erase-expired", "--retention-days", "365", "--database-url", staff.database_url]
+    assert main(erase_expired) == 0
     assert "1 complaint(s)" in capsys.readouterr().out
     assert_erased(staff, old, "retention")
     for ticket in (recent, still_open):
@@ -77,7 +75,7 @@ def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_a
         assert complaint.contact_phone == PHONE
     after = staff.client.get("/api/stats", headers=sam, params={"from": "2025-01-01", "to": "2025-12-31"}).json()
     assert after["complaints"] == before["complaints"]
-    assert main(["erase-expired", "--database-url", staff.database_url]) == 0
+    assert main(erase_expired) == 0
     assert "0 complaint(s)" in capsys.readouterr().out
     # What the desk shows afterwards, to anyone.
     detail = staff.client.get(f"/api/complaints/{old}", headers=sam).json()
