@@ -8,7 +8,10 @@ statistics and the regulator's figures stay true. Erasure happens
 - on a user's request, made in the chat (verified by ticket and last four digits, like the status
   look-up) and confirmed by a supervisor at the desk;
 - by retention: closed complaints are erased `complaint_retention_days` after closing, by the scheduled
-  command `python -m bot.cli erase-expired`.
+  command `python -m bot.cli erase-expired`, which also prunes the tracker store's conversations older
+  than `conversation_retention_days` (bot.desk.conversations).
+
+A confirmed user request also deletes that user's conversation from the tracker store.
 
 Each erasure, and each request, is an event in the complaint's audit trail.
 """
@@ -26,6 +29,7 @@ from bot.complaints.errors import ComplaintNotFound
 from bot.complaints.model import AuditEvent, Complaint, Status, mask_phone, utc
 from bot.complaints.ticket import normalise_ticket
 from bot.complaints.unit_of_work import AbstractUnitOfWork
+from bot.desk.conversations import Conversations
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.redact import redact_numbers
 from bot.desk.unit_of_work import DeskUnitOfWork
@@ -122,8 +126,11 @@ def pending_requests(uow: DeskUnitOfWork, actor: Actor) -> list[ErasureRequest]:
     return sorted(requests, key=lambda r: r.requested_at)
 
 
-def confirm_erasure(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: datetime) -> None:
-    """A supervisor erases a complaint's personal data (on the user's request, or on their own decision)."""
+def confirm_erasure(
+    uow: DeskUnitOfWork, actor: Actor, ticket: str, now: datetime, conversations: Conversations | None = None
+) -> None:
+    """A supervisor erases a complaint's personal data (on the user's request, or on their own decision),
+    and with it the user's conversation in the tracker store."""
     require_supervisor(actor, "erase personal data")
     canonical = normalise_ticket(ticket)
     if canonical is None:
@@ -131,8 +138,11 @@ def confirm_erasure(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: datetim
     with uow:
         audit = uow.complaints.audit_trail(canonical)
         reason = "user_request" if _pending(audit) else "supervisor"
-        _erase(uow, canonical, actor.username, reason, now)
+        sender_id = _erase(uow, canonical, actor.username, reason, now)
         uow.commit()
+    if conversations is not None and sender_id != ERASED:
+        deleted = conversations.forget(sender_id)
+        log.info("complaint %s: %d conversation event(s) deleted with it", canonical, deleted)
 
 
 def erase_expired(make: Callable[[], DeskUnitOfWork], now: datetime, retention_days: int) -> list[str]:
@@ -151,10 +161,12 @@ def erase_expired(make: Callable[[], DeskUnitOfWork], now: datetime, retention_d
     return erased
 
 
-def _erase(uow: DeskUnitOfWork, ticket: str, actor: str, reason: str, now: datetime) -> None:
+def _erase(uow: DeskUnitOfWork, ticket: str, actor: str, reason: str, now: datetime) -> str:
+    """Erases the complaint's personal data; returns the chat ID it had (ERASED if already erased)."""
     complaint = uow.complaints.get(ticket)
     if complaint is None:
         raise ComplaintNotFound(ticket)
+    sender_id = complaint.sender_id
     complaint.contact_phone = ""
     complaint.sender_id = ERASED
     complaint.idempotency_key = None
@@ -166,6 +178,7 @@ def _erase(uow: DeskUnitOfWork, ticket: str, actor: str, reason: str, now: datet
     complaint.events.append(AuditEvent(actor=actor, action=ERASED, at=utc(now), details={"basis": reason}))
     uow.complaints.save(complaint)
     uow.complaints.erase_free_text(complaint.ticket, ERASED_TEXT)
+    return sender_id
 
 
 def _pending(audit: list[AuditEvent]) -> bool:

@@ -4,13 +4,16 @@ in the chat and a supervisor confirms it at the desk; each request and erasure i
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
 
 from bot.cli import main
+from bot.db import make_engine
 from bot.desk import privacy
 from bot.desk.permissions import Role
 from tests.integration.conftest import NOW
-from tests.integration.desk_fixtures import desk, desk_engine, staff, tracker_url
+from tests.integration.desk_fixtures import Conversation, desk, desk_engine, staff, store_conversation, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
 
@@ -115,3 +118,51 @@ def test_every_view_of_a_full_number_is_in_the_audit_trail(staff, new_draft):
         staff.client.get(f"/api/complaints/{ticket}", headers=staff.auth(user))
     _, audit = everything_about(staff, ticket)
     assert [e.actor for e in audit if e.action == "viewed_contact"] == ["sam", "tess"]
+
+
+def conversation_at(start):
+    return Conversation(start).user("你好", "greet").action("utter_greet").bot("您好！")
+
+
+def senders(tracker_url):
+    engine = make_engine(tracker_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT sender_id, count(*) FROM events GROUP BY sender_id")).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_conversations_past_their_retention_are_pruned_from_the_tracker_store(staff, tracker_url, capsys):
+    now = datetime.now(timezone.utc)
+    store_conversation(tracker_url, "silent", conversation_at(now - timedelta(days=200)).events)
+    ongoing = Conversation(now - timedelta(days=200))
+    ongoing._add({"event": "session_started"})
+    ongoing.user("我的号码是13812345678", "inform")
+    ongoing.time = (now - timedelta(days=100)).timestamp()
+    ongoing._add({"event": "session_started"})
+    ongoing.user("套餐怎么改", "faq")
+    ongoing.time = (now - timedelta(days=1)).timestamp()
+    ongoing.user("谢谢", "thank")
+    store_conversation(tracker_url, "ongoing", ongoing.events)
+    store_conversation(tracker_url, "recent", conversation_at(now - timedelta(days=2)).events)
+
+    command = ["erase-expired", "--conversation-retention-days", "90", "--tracker-url", tracker_url]
+    assert main([*command, "--database-url", staff.database_url]) == 0
+    assert "5 conversation event(s) older than 90 days deleted" in capsys.readouterr().out
+    # silent: all 3 gone; ongoing: the session before the last one older than the cutoff (2 events) gone.
+    assert senders(tracker_url) == {"ongoing": 3, "recent": 3}
+    engine = make_engine(tracker_url)
+    with engine.connect() as connection:
+        texts = connection.execute(text("SELECT data FROM events WHERE sender_id = 'ongoing'")).scalars().all()
+    engine.dispose()
+    assert not any("13812345678" in t for t in texts)
+
+
+def test_a_confirmed_erasure_request_deletes_the_users_conversation_too(staff, new_draft, tracker_url):
+    ticket = staff.file(new_draft(sender_id="user-1"), "k").ticket
+    now = datetime.now(timezone.utc)
+    store_conversation(tracker_url, "user-1", conversation_at(now - timedelta(hours=1)).events)
+    store_conversation(tracker_url, "user-2", conversation_at(now - timedelta(hours=1)).events)
+    assert privacy.request_erasure(staff.uow(), ticket, "5678", NOW)
+    assert staff.client.post(f"/api/complaints/{ticket}/erase", headers=staff.auth("sam")).status_code == 200
+    assert senders(tracker_url) == {"user-2": 3}

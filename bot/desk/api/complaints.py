@@ -11,7 +11,7 @@ from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import Status
 from bot.complaints.text import clean_line
 from bot.desk import privacy, services
-from bot.desk.api.deps import ActorDep, NowDep, UowDep
+from bot.desk.api.deps import ActorDep, DeskDep, NowDep, UowDep
 from bot.desk.api.schemas import (
     AssignIn,
     AuditEventOut,
@@ -24,6 +24,7 @@ from bot.desk.api.schemas import (
     ReopenIn,
     ResolveIn,
 )
+from bot.desk.conversations import Conversations
 from bot.desk.store import MAX_PAGE, QueueQuery, Sort
 
 router = APIRouter(tags=["complaints"])
@@ -138,8 +139,8 @@ def erasure_requests(actor: ActorDep, uow: UowDep) -> list[ErasureRequestOut]:
 
 
 @router.post("/complaints/{ticket}/erase", response_model=ComplaintOut, responses=ERRORS)
-def erase(ticket: str, actor: ActorDep, uow: UowDep, now: NowDep) -> ComplaintOut:
-    """Erase the complaint's personal data (phone, chat, free texts); the record and statistics stay
-    (supervisors; recorded in the audit trail)."""
-    privacy.confirm_erasure(uow, actor, ticket, now)
+def erase(ticket: str, actor: ActorDep, uow: UowDep, desk: DeskDep, now: NowDep) -> ComplaintOut:
+    """Erase the complaint's personal data (phone, chat, free texts) and the user's conversation in the
+    tracker store; the record and statistics stay (supervisors; recorded in the audit trail)."""
+    privacy.confirm_erasure(uow, actor, ticket, now, Conversations(desk.settings.tracker_url))
     return ComplaintOut.of_detail(services.masked_detail(uow, ticket, now))
