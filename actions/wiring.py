@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
+from bot.desk.redact import install_log_redaction
 from bot.desk.unit_of_work import notifying_uow_factory
 from bot.settings import get_settings
 
@@ -32,6 +33,7 @@ _current: Dependencies | None = None
 
 def from_settings() -> Dependencies:
     settings = get_settings()
+    install_log_redaction()  # the action server's logs: numbers masked whatever logs them
     return Dependencies(
         # the "new complaint" notification commits in the same transaction as the complaint
         uow_factory=notifying_uow_factory(settings),
