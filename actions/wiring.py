@@ -6,10 +6,11 @@ Tests choose other dependencies at wiring time with `use(...)` (a temp database,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
@@ -24,6 +25,8 @@ class Dependencies:
     reply_days: int
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
+    # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
+    deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
 
 
 _current: Dependencies | None = None
@@ -38,6 +41,7 @@ def from_settings() -> Dependencies:
         reply_days=settings.complaint_reply_days,
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
+        deployment=deployment(settings.deploying_operator, settings.data_handler_name, settings.data_handler_contact),
     )
 
 

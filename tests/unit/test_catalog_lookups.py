@@ -49,10 +49,12 @@ def phone(bands: list[str] | None, sa: bool | None = True, vonr: bool | None = N
         (["n1", "n5", "n78"], TELECOM, "full", True, ()),
         (["n78"], UNICOM, "partial", True, ("n1", "n8")),
         (["n41"], UNICOM, "none", False, ("n78", "n1", "n8")),
-        # Broadnet users also get China Mobile's 2.6 GHz (n41)
+        # Broadnet users rely on China Mobile's 2.6 GHz (n41) as well as n28; its own n79 is an extra
         (["n41", "n78"], BROADNET, "partial", True, ("n28", "n79")),
-        (["n28", "n41"], BROADNET, "partial", True, ("n79",)),
+        (["n28", "n41"], BROADNET, "full", True, ("n79",)),
         (["n28", "n41", "n79"], BROADNET, "full", True, ()),
+        (["n28", "n79"], BROADNET, "partial", True, ("n41",)),
+        (["n1", "n78"], BROADNET, "none", False, ("n28", "n41", "n79")),
         # a phone known to have no 5G
         ([], MOBILE, "none", False, ("n41", "n79", "n28")),
     ],
