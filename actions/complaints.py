@@ -18,7 +18,7 @@ from actions import wiring
 from actions.language import current_language
 from actions.transcript import faq_topics_shown, recent_user_texts, transcript
 from bot.catalog.errors import UnknownOperator
-from bot.catalog.operators import OPERATORS, resolve_operator
+from bot.catalog.operators import OPERATORS, operator_in
 from bot.complaints.categories import CATEGORIES, suggest_category
 from bot.complaints.errors import InvalidPhone
 from bot.complaints.model import ComplaintDraft
@@ -217,7 +217,7 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            operator = resolve_operator(str(value or ""))
+            operator = operator_in(str(value or ""))
         except UnknownOperator:
             dispatcher.utter_message(response="utter_invalid_operator")
             return {"complaint_operator": None}

@@ -11,8 +11,12 @@ so for Broadnet n28 and n41 are the main bands and its own n79 an extra.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
 
 from bot.catalog.errors import UnknownOperator
 
@@ -112,3 +116,41 @@ def resolve_operator(name: str) -> Operator:
         if wanted in {_fold(candidate) for candidate in operator_names(operator)}:
             return operator
     raise UnknownOperator(name)
+
+
+# Aliases that are everyday words inside a sentence ("my mobile data"): they name an operator only alone.
+GENERIC_WORDS = frozenset({"mobile"})
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _mentions(text: str, name: str) -> bool:
+    """`name` occurs in `text`: anywhere for Chinese, as whole words for Latin names ("mobile data" is no operator)."""
+    folded_text = _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
+    folded_name = unicodedata.normalize("NFKC", name).casefold().replace("_", " ")
+    if folded_name.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(folded_name)}(?![a-z])", folded_text) is not None
+    return folded_name in folded_text
+
+
+def operator_in(text: str) -> Operator:
+    """The one operator a short answer names ("我是电信的", "I'm on China Unicom", "移动").
+
+    Raises:
+        UnknownOperator: no operator, or more than one, is named.
+    """
+    try:
+        return resolve_operator(text)
+    except UnknownOperator:
+        pass
+    named = [
+        op
+        for op in OPERATORS.values()
+        if any(_mentions(text, name) for name in operator_names(op) if name.casefold() not in GENERIC_WORDS)
+    ]
+    if len(named) != 1:
+        raise UnknownOperator(text)
+    return named[0]
