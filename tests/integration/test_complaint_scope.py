@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from actions import wiring
 from actions.complaints import ActionSubmitComplaint, ValidateComplaintForm
-from actions.language import variation_for
 from actions.session import ActionSessionStart
 from bot.complaints.orm import ComplaintRow
 from bot.complaints.scope import deployment
@@ -166,9 +165,10 @@ def test_data_handler_settings_override_the_operators_defaults():
         deployment("china_tietong")
 
 
+@pytest.mark.parametrize("operator", ["china_mobile", "neutral"])
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_overdue_status_message_describes_the_written_online_appeal(language):
-    said = variation_for(DOMAIN, "utter_status_appeal", language)["text"]
+def test_the_overdue_status_message_describes_the_written_online_appeal(language, operator):
+    said = render("utter_status_appeal", language, deployment(operator).slots())
     assert "12300" in said and "工业和信息化部12300" in said
     if language == "zh":
         assert "书面" in said and "名称和地址" in said and "在线提交" in said
