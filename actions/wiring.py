@@ -6,13 +6,15 @@ Tests choose other dependencies at wiring time with `use(...)` (a temp database,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
+from bot.desk.redact import install_log_redaction
 from bot.desk.unit_of_work import notifying_uow_factory
 from bot.settings import get_settings
 
@@ -24,6 +26,9 @@ class Dependencies:
     reply_days: int
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
+    retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
+    # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
+    deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
 
 
 _current: Dependencies | None = None
@@ -31,6 +36,7 @@ _current: Dependencies | None = None
 
 def from_settings() -> Dependencies:
     settings = get_settings()
+    install_log_redaction()  # the action server's logs: numbers masked whatever logs them
     return Dependencies(
         # the "new complaint" notification commits in the same transaction as the complaint
         uow_factory=notifying_uow_factory(settings),
@@ -38,6 +44,8 @@ def from_settings() -> Dependencies:
         reply_days=settings.complaint_reply_days,
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
+        retention_days=settings.complaint_retention_days,
+        deployment=deployment(settings.deploying_operator, settings.data_handler_name, settings.data_handler_contact),
     )
 
 
