@@ -153,16 +153,23 @@ def rasa_sql_store(url: str, window: int = 120) -> dict[str, object]:
     raise ValueError(f"unsupported tracker database URL scheme: {scheme!r}")
 
 
+LOCK_STORE = "bot.locks.AtomicRedisLockStore"
+
+
 def rasa_redis_lock_store(url: str) -> dict[str, object]:
-    """Rasa's RedisLockStore settings (Rasa calls the host `url`) for a redis:// URL."""
+    """Lock store settings (the atomic Redis store of bot/locks.py; Rasa calls the host `url`) for a redis:// URL."""
     parts = urlsplit(url)
     store: dict[str, object] = {
-        "type": "redis",
+        "type": LOCK_STORE,
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 0),
         "key_prefix": "g5care",
     }
+    if parts.username:
+        store["username"] = parts.username
     if parts.password:
         store["password"] = parts.password
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
     return store
