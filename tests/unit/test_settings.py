@@ -42,6 +42,7 @@ def test_a_redis_url_becomes_the_atomic_lock_store_settings():
         "port": 6380,
         "db": 2,
         "key_prefix": "g5care",
+        "lock_lifetime": 60.0,
         "password": "pw",
     }
 
