@@ -1,0 +1,580 @@
+"""Two of each server behind HAProxy on this machine: the production shape of docs/deploy.md, for real.
+
+    .venv/app/bin/python scripts/replicas.py up        # start, print the addresses, Ctrl-C stops
+
+Starts a PostgreSQL instance of its own (Debian's binaries, a temporary data directory, a free
+port: never the machine's shared server), two action servers, two Rasa servers (PostgreSQL
+tracker store, the atomic Redis lock store of bot/locks.py on 127.0.0.1:6379 under a key prefix
+of their own, one Sanic worker each, the model from a small ETag model server), two desk web
+processes, and HAProxy in front:
+
+- `/socket.io` sticky by cookie; REST, WeChat and the HTTP API round robin, not sticky;
+- a Rasa server gets traffic only while `GET /status?token=...` answers 200 (model loaded),
+  not on `/`, which answers before the model is usable;
+- connection failures are retried on the other server (what a Service + readiness do on Kubernetes);
+- the Rasa servers reach the action servers through HAProxy too.
+
+The replicas test (tests/replicas/) and the capacity measurement use the same `Cluster`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import http.server
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_BIN = ROOT / ".venv" / "server" / "bin"
+APP_BIN = ROOT / ".venv" / "app" / "bin"
+MODEL = ROOT / "models" / "bot.tar.gz"
+BASE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: object, seconds: float, what: str, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except (requests.RequestException, OSError):
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{what}: not within {seconds:.0f} s")
+
+
+def postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        raise RuntimeError(
+            "PostgreSQL's binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
+        )
+    return found[-1].parent
+
+
+class Postgres:
+    """A throwaway PostgreSQL server: its own data directory and port, trust authentication on 127.0.0.1."""
+
+    def __init__(self, workdir: Path, name: str) -> None:
+        self.bin = postgres_bin()
+        self.dir = workdir / f"pg-{name}"
+        self.port = free_port()
+        self.log = workdir / f"postgres-{name}.log"
+        # PostgreSQL refuses to run as root: as root, run it as the system's postgres user.
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/g5care"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        self.dir.mkdir(parents=True)
+        self.log.touch()
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+            shutil.chown(self.log, "postgres", "postgres")
+            for parent in (self.dir.parent,):
+                parent.chmod(0o755)
+        self._run(str(self.bin / "initdb"), "-D", str(self.dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "g5care")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir), "-o", options, "-l", str(self.log), "-w", "start")
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir), "-m", "fast", "-w", "stop")
+
+    def is_running(self) -> bool:
+        return (self.dir / "postmaster.pid").exists()
+
+
+class ModelServer:
+    """Serves one model file with an ETag and 304 for If-None-Match, as Rasa's `models` endpoint expects."""
+
+    def __init__(self, workdir: Path, model: Path) -> None:
+        self.path = workdir / "served-model.tar.gz"
+        self.publish(model)
+        self.port = free_port()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                data, etag = server.current()
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/models/bot.tar.gz"
+
+    def publish(self, model: Path) -> str:
+        """Replace the served model (atomically); returns its ETag."""
+        tmp = self.path.with_suffix(".tmp")
+        shutil.copyfile(model, tmp)
+        tmp.replace(self.path)
+        return self.current()[1]
+
+    def current(self) -> tuple[bytes, str]:
+        data = self.path.read_bytes()
+        return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@dataclass
+class Replica:
+    name: str
+    port: int
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = self.log.open("a")
+        self.process = subprocess.Popen(
+            ["nice", "-n", "5", *self.command], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def signal(self, signum: int) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signum)
+
+    def wait(self, seconds: float) -> int | None:
+        if not self.process:
+            return None
+        try:
+            return self.process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            if self.wait(30) is None:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Cluster:
+    workdir: Path
+    model: Path = MODEL
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24).replace("-", "x"))
+    lock_prefix: str = field(default_factory=lambda: "lb" + secrets.token_hex(6))
+    lock_lifetime: float = 10.0
+    model_pull_seconds: int = 2
+    # The application's database (complaints, desk) and the conversations' (Rasa's tracker store), apart:
+    # the outage test stops the first while conversations go on.
+    postgres: Postgres | None = None
+    tracker_postgres: Postgres | None = None
+    model_server: ModelServer | None = None
+    rasa: list[Replica] = field(default_factory=list)
+    actions: list[Replica] = field(default_factory=list)
+    web: list[Replica] = field(default_factory=list)
+    haproxy: subprocess.Popen | None = None
+    lb_port: int = 0
+    actions_lb_port: int = 0
+    stats_socket: Path | None = None
+
+    # -- addresses ------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.lb_port}"
+
+    @property
+    def database_url(self) -> str:
+        assert self.postgres
+        return self.postgres.url
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            **BASE_ENV,
+            "DATABASE_URL": self.database_url,
+            "SPOOL_DIR": str(self.workdir / "spool"),
+            "RASA_TOKEN": self.token,
+            "TRACKER_DATABASE_URL": self.tracker_postgres.url if self.tracker_postgres else "",
+            "NOTIFY_WORKER_ENABLED": "false",
+            **extra,
+        }
+
+    # -- start and stop -------------------------------------------------------------------------
+
+    def start(self, replicas: int = 2) -> None:
+        if not self.model.exists():
+            raise RuntimeError(f"no trained model at {self.model}: run `make train`")
+        if not shutil.which("haproxy"):
+            raise RuntimeError("haproxy not installed (scripts/lib.sh ensure_haproxy)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.postgres = Postgres(self.workdir, "app")
+        self.postgres.init()
+        self.tracker_postgres = Postgres(self.workdir, "conversations")
+        self.tracker_postgres.init()
+        env = self.env()
+        subprocess.run(
+            [str(APP_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [str(APP_BIN / "python"), "-m", "bot.cli", "load-sample-catalogue"],
+            cwd=ROOT, env={**env, "LOAD_SAMPLE_CATALOGUE": "true"}, check=True, capture_output=True,
+        )  # fmt: skip
+        self.model_server = ModelServer(self.workdir, self.model)
+        self.lb_port, self.actions_lb_port = free_port(), free_port()
+        for i in range(replicas):
+            self.actions.append(self._action_replica(i))
+            self.web.append(self._web_replica(i))
+            self.rasa.append(self._rasa_replica(i))
+        self.write_haproxy_config()
+        for replica in [*self.actions, *self.web, *self.rasa]:
+            replica.start()
+        self._start_haproxy()
+        for replica in self.actions:
+            wait_until(
+                lambda r=replica: requests.get(f"http://127.0.0.1:{r.port}/health", timeout=2).ok, 90, r_name(replica)
+            )
+        for replica in self.web:
+            wait_until(
+                lambda r=replica: requests.get(f"http://127.0.0.1:{r.port}/healthz", timeout=2).ok, 90, r_name(replica)
+            )
+        for replica in self.rasa:
+            self.wait_ready(replica, 300)
+        wait_until(lambda: self.servers_up("rasa") == len(self.rasa), 30, "HAProxy sees every Rasa server up")
+
+    def stop(self) -> None:
+        if self.haproxy and self.haproxy.poll() is None:
+            self.haproxy.terminate()
+            self.haproxy.wait(10)
+        for replica in [*self.rasa, *self.actions, *self.web]:
+            replica.stop()
+        if self.model_server:
+            self.model_server.close()
+        for postgres in (self.postgres, self.tracker_postgres):
+            if postgres and postgres.is_running():
+                with contextlib.suppress(subprocess.SubprocessError):
+                    postgres.stop()
+        with contextlib.suppress(Exception):
+            import redis
+
+            client = redis.Redis(host="127.0.0.1", port=6379, db=0)
+            for key in client.scan_iter(f"{self.lock_prefix}:*"):
+                client.delete(key)
+
+    def _action_replica(self, i: int) -> Replica:
+        port = free_port()
+        command = [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+        return Replica(f"actions{i}", port, command, self.env(), self.workdir / f"actions{i}.log")
+
+    def _web_replica(self, i: int) -> Replica:
+        port = free_port()
+        command = [str(APP_BIN / "uvicorn"), "bot.web.app:create_app", "--factory", "--ws", "none"]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
+        return Replica(f"web{i}", port, command, self.env(), self.workdir / f"web{i}.log")
+
+    def rasa_endpoints(self) -> Path:
+        assert self.tracker_postgres and self.model_server
+        path = self.workdir / "endpoints.yml"
+        endpoints = {
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_lb_port}/webhook"},
+            "tracker_store": {
+                "type": "bot.trackers.WindowedSQLTrackerStore",
+                "dialect": "postgresql",
+                "url": "127.0.0.1",
+                "port": self.tracker_postgres.port,
+                "db": "g5care",
+                "username": "postgres",
+            },
+            "lock_store": {
+                "type": "bot.locks.AtomicRedisLockStore",
+                "url": "127.0.0.1",
+                "port": 6379,
+                "db": 0,
+                "key_prefix": self.lock_prefix,
+                "lock_lifetime": self.lock_lifetime,
+            },
+            "models": {"url": self.model_server.url, "wait_time_between_pulls": self.model_pull_seconds},
+        }
+        path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+        return path
+
+    def _rasa_replica(self, i: int) -> Replica:
+        port = free_port()
+        command = [str(SERVER_BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.token}"]
+        command += ["--interface", "127.0.0.1", "--port", str(port), "--credentials", "credentials.yml"]
+        command += ["--endpoints", str(self.rasa_endpoints())]
+        env = self.env(SANIC_WORKERS="1", SANIC_GRACEFUL_SHUTDOWN_TIMEOUT=str(int(self.lock_lifetime) + 5))
+        return Replica(f"rasa{i}", port, command, env, self.workdir / f"rasa{i}.log")
+
+    def status(self, replica: Replica) -> dict:
+        response = requests.get(f"http://127.0.0.1:{replica.port}/status", params={"token": self.token}, timeout=5)
+        return response.json() if response.status_code == 200 else {}
+
+    def wait_ready(self, replica: Replica, seconds: float) -> None:
+        def ready() -> bool:
+            if replica.process and replica.process.poll() is not None:
+                raise RuntimeError(f"{replica.name} exited:\n{replica.log.read_text()[-3000:]}")
+            return bool(self.status(replica).get("model_id"))
+
+        wait_until(ready, seconds, f"{replica.name} model loaded")
+
+    def restart(self, replica: Replica, signum: int = signal.SIGTERM, wait_ready: bool = True) -> float:
+        """Stops a replica with `signum`, starts it again; returns how long it took to stop."""
+        started = time.monotonic()
+        replica.signal(signum)
+        if replica.wait(60) is None:
+            raise RuntimeError(f"{replica.name} did not stop within 60 s of signal {signum}")
+        took = time.monotonic() - started
+        replica.start()
+        if wait_ready:
+            self.wait_ready(replica, 300)
+        return took
+
+    # -- HAProxy --------------------------------------------------------------------------------
+
+    def write_haproxy_config(self) -> Path:
+        self.stats_socket = self.workdir / "haproxy.sock"
+        check_rasa = f"http-check send meth GET uri /status?token={self.token}\n    http-check expect status 200"
+        lines = [
+            "global",
+            f"    stats socket {self.stats_socket} mode 600 level admin",
+            "    maxconn 2000",
+            "defaults",
+            "    mode http",
+            "    timeout connect 2s",
+            "    timeout client 120s",
+            "    timeout server 120s",
+            "    timeout tunnel 1h",
+            "    retries 3",
+            "    option redispatch",
+            # A refused connection (a server stopping) is retried on another server; a request
+            # already sent is not (a turn may have run): the client sees the error and may resend.
+            "    retry-on conn-failure",
+            "    default-server inter 1s fall 2 rise 1",
+            "frontend bot",
+            f"    bind 127.0.0.1:{self.lb_port}",
+            "    acl socketio path_beg /socket.io",
+            "    acl rasa path_beg /webhooks /status /conversations /model /version",
+            "    use_backend rasa_socketio if socketio",
+            "    use_backend rasa if rasa",
+            "    default_backend web",
+            "backend rasa",
+            "    balance roundrobin",
+            "    option httpchk",
+            f"    {check_rasa}",
+            *[f"    server {r.name} 127.0.0.1:{r.port} check" for r in self.rasa],
+            "backend rasa_socketio",
+            "    balance roundrobin",
+            "    cookie g5care_chat insert indirect nocache httponly",
+            "    option httpchk",
+            f"    {check_rasa}",
+            *[f"    server {r.name} 127.0.0.1:{r.port} check cookie {r.name}" for r in self.rasa],
+            "backend web",
+            "    balance roundrobin",
+            "    option httpchk GET /healthz",
+            *[f"    server {r.name} 127.0.0.1:{r.port} check" for r in self.web],
+            "frontend actions",
+            f"    bind 127.0.0.1:{self.actions_lb_port}",
+            "    default_backend actions",
+            "backend actions",
+            "    balance roundrobin",
+            "    option httpchk GET /health",
+            *[f"    server {r.name} 127.0.0.1:{r.port} check" for r in self.actions],
+        ]
+        path = self.workdir / "haproxy.cfg"
+        path.write_text("\n".join(lines) + "\n")
+        path.chmod(0o600)  # it holds the token (health checks)
+        return path
+
+    def _start_haproxy(self) -> None:
+        config = self.workdir / "haproxy.cfg"
+        check = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"haproxy configuration refused:\n{check.stdout}{check.stderr}")
+        log = (self.workdir / "haproxy.log").open("a")
+        self.haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        wait_until(lambda: self.stats_socket and self.stats_socket.exists(), 20, "HAProxy started")
+
+    def haproxy_command(self, command: str) -> str:
+        assert self.stats_socket
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(self.stats_socket))
+            s.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def server_stats(self, backend: str) -> dict[str, dict[str, str]]:
+        """HAProxy's counters per server of a backend: status (UP/DOWN), stot (sessions), ..."""
+        lines = self.haproxy_command("show stat").splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:] if line]
+        return {
+            row["svname"]: row
+            for row in rows
+            if row.get("pxname") == backend and row.get("svname") not in {"FRONTEND", "BACKEND"}
+        }
+
+    def servers_up(self, backend: str) -> int:
+        return sum(row["status"].startswith("UP") for row in self.server_stats(backend).values())
+
+
+def r_name(replica: Replica) -> str:
+    return f"{replica.name} (port {replica.port}) healthy"
+
+
+# -- users --------------------------------------------------------------------------------------
+
+TICKET = re.compile(r"C\d{8}-\d{4,5}")
+
+
+@dataclass
+class Said:
+    messages: list[dict]
+    resent: int  # how many times the message had to be sent again (no answer, an error, an empty answer)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(str(m.get("text", "")) for m in self.messages)
+
+
+def say(base_url: str, sender: str, text: str, resend: bool = True, attempts: int = 30) -> Said:
+    """One user turn through the REST channel, resent (as WeChat resends a callback) when nothing came back."""
+    for attempt in range(attempts if resend else 1):
+        try:
+            response = requests.post(
+                f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+            )
+            if response.status_code == 200 and response.json():
+                return Said(response.json(), attempt)
+        except (requests.RequestException, ValueError):
+            pass
+        if resend:
+            time.sleep(1.0)
+    raise AssertionError(f"{sender}: no answer to {text!r} after {attempts if resend else 1} attempt(s)")
+
+
+def choose(key: str) -> str:
+    return "/choose" + json.dumps({"choice": key})
+
+
+def complaint_turns(number: int) -> list[str]:
+    """An English complaint about an add-on never ordered, filed to the end; phone 139NNNN5678."""
+    return [
+        "I want to complain, I was charged for a data add-on I never ordered",
+        choose("unauthorized_change"),
+        f"+86 139 {number % 10000:04d} 5678",
+        "China Unicom",
+        "yes",
+        "yes",
+    ]
+
+
+@dataclass
+class Filed:
+    sender: str
+    ticket: str | None
+    queued: bool
+    resent: int
+    replies: list[str]
+
+
+def file_complaint(base_url: str, sender: str, number: int, resend: bool = True) -> Filed:
+    replies, resent = [], 0
+    for text in complaint_turns(number):
+        said = say(base_url, sender, text, resend=resend)
+        replies.append(said.text)
+        resent += said.resent
+    found = TICKET.search(replies[-1])
+    queued = "queued" in replies[-1]
+    return Filed(sender, found.group(0) if found else None, queued, resent, replies)
+
+
+@contextlib.contextmanager
+def running_cluster(workdir: Path | None = None, **options: object) -> Iterator[Cluster]:
+    temp = None
+    if workdir is None:
+        temp = tempfile.mkdtemp(prefix="g5care-replicas-")
+        workdir = Path(temp)
+    cluster = Cluster(workdir, **options)  # type: ignore[arg-type]
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["up"])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "replicas")
+    args = parser.parse_args(argv)
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    with running_cluster(args.workdir) as cluster:
+        print(f"load balancer   {cluster.url}/  (chat page, /desk/, /webhooks/rest/webhook, /socket.io)")
+        print(f"Rasa servers    {', '.join(f'127.0.0.1:{r.port}' for r in cluster.rasa)}  (token: RASA_TOKEN below)")
+        assert cluster.tracker_postgres
+        print(f"PostgreSQL      {cluster.database_url} (conversations: port {cluster.tracker_postgres.port})")
+        print(f"logs            {args.workdir}/")
+        print(f"RASA_TOKEN={cluster.token}")
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.pause()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
