@@ -134,6 +134,9 @@ class ModelServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path.split("?")[0] != "/models/bot.tar.gz":
+                    self.send_error(404)
+                    return
                 data, etag = server.current()
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
@@ -308,6 +311,8 @@ class Cluster:
                 with contextlib.suppress(subprocess.SubprocessError):
                     postgres.stop()
         with contextlib.suppress(Exception):
+            subprocess.run(["rabbitmqctl", "delete_queue", self.event_queue], capture_output=True, timeout=60)
+        with contextlib.suppress(Exception):
             import redis
 
             client = redis.Redis(host="127.0.0.1", port=6379, db=0)
@@ -324,6 +329,19 @@ class Cluster:
         command = [str(APP_BIN / "uvicorn"), "bot.web.app:create_app", "--factory", "--ws", "none"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
         return Replica(f"web{i}", port, command, self.env(), self.workdir / f"web{i}.log")
+
+    @property
+    def event_queue(self) -> str:
+        return f"{self.lock_prefix}_events"
+
+    def queued_events(self) -> int:
+        """Messages waiting in this cluster's event queue (rabbitmqctl; nothing consumes them here)."""
+        out = subprocess.run(
+            ["rabbitmqctl", "list_queues", "--quiet", "--no-table-headers", "name", "messages"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        counts = dict(line.split() for line in out.stdout.splitlines() if len(line.split()) == 2)
+        return int(counts.get(self.event_queue, 0))
 
     def rasa_endpoints(self) -> Path:
         assert self.tracker_postgres and self.model_server
@@ -347,6 +365,15 @@ class Cluster:
                 "lock_lifetime": self.lock_lifetime,
             },
             "models": {"url": self.model_server.url, "wait_time_between_pulls": self.model_pull_seconds},
+            # RabbitMQ on this machine (guest), a durable queue of this cluster's own, deleted at stop.
+            "event_broker": {
+                "type": "pika",
+                "url": "127.0.0.1",
+                "port": 5672,
+                "username": "guest",
+                "password": "guest",
+                "queues": [self.event_queue],
+            },
         }
         path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
         return path
@@ -558,13 +585,125 @@ def running_cluster(workdir: Path | None = None, **options: object) -> Iterator[
         cluster.stop()
 
 
+# -- capacity ------------------------------------------------------------------------------------
+
+TURNS = {
+    "faq": [
+        "5G套餐可以随时取消吗",
+        "What is 5G SA?",
+        "携号转网需要满足什么条件",
+        "Why does my phone drop from 5G to 4G?",
+    ],
+    "lookup": ["北京市东城区有5G吗", "is there 5G in Pudong, Shanghai?", "iPhone 12支持移动5G吗", "那华为Mate 40呢"],
+}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and their children, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def load(cluster: Cluster, kind: str, users: int, seconds: float) -> dict[str, float]:
+    """`users` simulated users sending `kind` turns back to back for `seconds`; answers, CPU, latency."""
+    stop = threading.Event()
+    latencies: list[float] = []
+    errors = [0]
+
+    def user(n: int) -> None:
+        turn, conversation = 0, 0
+        while not stop.is_set():
+            sender = f"bench-{kind}-{n}-{conversation}-{secrets.token_hex(3)}"
+            script = complaint_turns(n) if kind == "form" else [TURNS[kind][(n + turn) % len(TURNS[kind])]]
+            for text in script:
+                if stop.is_set():
+                    break
+                started = time.monotonic()
+                try:
+                    say(cluster.url, sender, text, resend=False)
+                    latencies.append(time.monotonic() - started)
+                except AssertionError:
+                    errors[0] += 1
+                turn += 1
+            conversation += 1 if kind == "form" or turn % 5 == 0 else 0
+
+    servers = [r.process.pid for r in [*cluster.rasa, *cluster.actions] if r.process]
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    cpu_before, started = cpu_seconds(servers), time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed, cpu = time.monotonic() - started, cpu_seconds(servers) - cpu_before
+    latencies.sort()
+    answered = len(latencies)
+    return {
+        "answered": answered,
+        "errors": errors[0],
+        "seconds": round(elapsed, 1),
+        "per_second": round(answered / elapsed, 2),
+        "cpu_seconds": round(cpu, 1),
+        "per_core_second": round(answered / cpu, 2) if cpu else 0.0,
+        "p50_ms": round(1000 * latencies[answered // 2], 1) if answered else 0.0,
+        "p95_ms": round(1000 * latencies[int(answered * 0.95)], 1) if answered else 0.0,
+    }
+
+
+def only_first_replica(cluster: Cluster, only: bool) -> None:
+    for replica in cluster.rasa[1:]:
+        for backend in ("rasa", "rasa_socketio"):
+            action = "disable" if only else "enable"
+            cluster.haproxy_command(f"{action} server {backend}/{replica.name}")
+
+
+def bench(cluster: Cluster, users: int, seconds: float) -> dict[str, object]:
+    figures: dict[str, object] = {"users": users, "seconds_per_run": seconds, "cores": os.cpu_count()}
+    for kind in ("faq", "lookup", "form"):
+        load(cluster, kind, users, 5)  # warm-up: caches, connections
+        for replicas in (1, 2):
+            only_first_replica(cluster, replicas == 1)
+            time.sleep(2)
+            figures[f"{kind}_{replicas}"] = load(cluster, kind, users, seconds)
+        only_first_replica(cluster, False)
+        one, two = figures[f"{kind}_1"], figures[f"{kind}_2"]
+        figures[f"{kind}_scaling"] = round(two["per_second"] / (2 * one["per_second"]), 2)  # type: ignore[index]
+    figures["rss_mb"] = {
+        r.name: round(rss_mb(r.process.pid), 0) for r in [*cluster.rasa, *cluster.actions, *cluster.web] if r.process
+    }
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["up"])
+    parser.add_argument("command", choices=["up", "bench"], help="up: start and wait; bench: measure capacity")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "replicas")
+    parser.add_argument("--users", type=int, default=8, help="bench: simulated users sending at once")
+    parser.add_argument("--seconds", type=float, default=30, help="bench: length of each run")
     args = parser.parse_args(argv)
     shutil.rmtree(args.workdir, ignore_errors=True)
     with running_cluster(args.workdir) as cluster:
+        if args.command == "bench":
+            figures = bench(cluster, args.users, args.seconds)
+            out = ROOT / "results" / "capacity.json"
+            out.parent.mkdir(exist_ok=True)
+            out.write_text(json.dumps(figures, indent=2) + "\n")
+            print(json.dumps(figures, indent=2))
+            print(f"written to {out}")
+            return 0
         print(f"load balancer   {cluster.url}/  (chat page, /desk/, /webhooks/rest/webhook, /socket.io)")
         print(f"Rasa servers    {', '.join(f'127.0.0.1:{r.port}' for r in cluster.rasa)}  (token: RASA_TOKEN below)")
         assert cluster.tracker_postgres

@@ -128,6 +128,7 @@ def test_a_replica_whose_model_is_not_loaded_gets_no_traffic(cluster: object) ->
 
 
 def test_a_complaint_form_alternating_between_replicas_keeps_its_slots(cluster: object) -> None:
+    events_before = cluster.queued_events()
     before = sessions(cluster)
     sender = f"alt-{uuid.uuid4().hex[:8]}"
     filed = replicas.file_complaint(cluster.url, sender, 1234, resend=False)
@@ -140,21 +141,46 @@ def test_a_complaint_form_alternating_between_replicas_keeps_its_slots(cluster: 
             "select category, contact_phone, operator, language from complaints where ticket = %s", (filed.ticket,)
         ).fetchone()
     assert row == ("unauthorized_change", "13912345678", "china_unicom", "en")
+    # Both replicas published the conversation's events (user, bot, action events of its 6 turns).
+    replicas.wait_until(lambda: cluster.queued_events() >= events_before + 6 * 3, 30, "events in RabbitMQ")
 
 
-def test_a_socket_io_session_stays_on_one_replica_while_rest_requests_do_not(cluster: object) -> None:
+def engineio_packets(response: requests.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [packet for packet in response.text.split("\x1e") if packet]
+
+
+def test_a_socket_io_chat_stays_on_one_replica_while_rest_requests_do_not(cluster: object) -> None:
     client = requests.Session()
-    opened = client.get(f"{cluster.url}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
-    assert opened.ok and "g5care_chat" in client.cookies
-    sid = json.loads(opened.text[opened.text.index("{") :])["sid"]
-    client.post(
-        f"{cluster.url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, data="40", timeout=10
-    )
-    for _ in range(6):
-        poll = client.get(
-            f"{cluster.url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=30
-        )
-        assert poll.status_code == 200, "the cookie keeps the socket's polls on the replica that holds it"
+    url = f"{cluster.url}/socket.io/"
+    before = {name: int(row["stot"]) for name, row in cluster.server_stats("rasa_socketio").items()}
+    opened = client.get(url, params={"EIO": "4", "transport": "polling"}, timeout=10)
+    assert "g5care_chat" in client.cookies, "HAProxy pins the browser to one replica with a cookie"
+    params = {"EIO": "4", "transport": "polling", "sid": json.loads(engineio_packets(opened)[0][1:])["sid"]}
+
+    def emit(event: str, data: dict) -> None:
+        assert client.post(url, params=params, data="42" + json.dumps([event, data]), timeout=10).ok
+
+    def receive(event: str) -> list:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for packet in engineio_packets(client.get(url, params=params, timeout=40)):
+                if packet.startswith("42") and json.loads(packet[2:])[0] == event:
+                    return json.loads(packet[2:])
+        raise AssertionError(f"no {event} within 60 s")
+
+    assert client.post(url, params=params, data="40", timeout=10).ok
+    engineio_packets(client.get(url, params=params, timeout=10))  # the namespace's connect ack
+    session = f"sock-{uuid.uuid4().hex[:8]}"
+    emit("session_request", {"session_id": session})
+    assert receive("session_confirm")[1] == session
+    emit("user_uttered", {"message": FAQ[1], "session_id": session})
+    answer = receive("bot_uttered")[1]
+    assert "SA" in answer["text"]
+    after = {name: int(row["stot"]) for name, row in cluster.server_stats("rasa_socketio").items()}
+    used = sorted(name for name in after if after[name] > before[name])
+    assert len(used) == 1, f"the socket's requests reached {used}"  # a poll on the other replica would fail
+
     before = sessions(cluster)
     for n in range(6):
         client.post(f"{cluster.url}/webhooks/rest/webhook", json={"sender": f"rr-{n}", "message": "hi"}, timeout=60)
