@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import http.server
 import json
+import math
 import os
 import re
 import secrets
@@ -639,16 +640,19 @@ def load(cluster: Cluster, kind: str, users: int, seconds: float) -> dict[str, f
                 turn += 1
             conversation += 1 if kind == "form" or turn % 5 == 0 else 0
 
-    servers = [r.process.pid for r in [*cluster.rasa, *cluster.actions] if r.process]
+    rasa = [r.process.pid for r in cluster.rasa if r.process]
+    actions = [r.process.pid for r in cluster.actions if r.process]
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-    cpu_before, started = cpu_seconds(servers), time.monotonic()
+    rasa_before, actions_before, started = cpu_seconds(rasa), cpu_seconds(actions), time.monotonic()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed, cpu = time.monotonic() - started, cpu_seconds(servers) - cpu_before
+    elapsed = time.monotonic() - started
+    rasa_cpu, actions_cpu = cpu_seconds(rasa) - rasa_before, cpu_seconds(actions) - actions_before
+    cpu = rasa_cpu + actions_cpu
     latencies.sort()
     answered = len(latencies)
     return {
@@ -657,6 +661,8 @@ def load(cluster: Cluster, kind: str, users: int, seconds: float) -> dict[str, f
         "seconds": round(elapsed, 1),
         "per_second": round(answered / elapsed, 2),
         "cpu_seconds": round(cpu, 1),
+        "rasa_cpu_seconds": round(rasa_cpu, 1),
+        "actions_cpu_seconds": round(actions_cpu, 1),
         "per_core_second": round(answered / cpu, 2) if cpu else 0.0,
         "p50_ms": round(1000 * latencies[answered // 2], 1) if answered else 0.0,
         "p95_ms": round(1000 * latencies[int(answered * 0.95)], 1) if answered else 0.0,
@@ -687,6 +693,44 @@ def bench(cluster: Cluster, users: int, seconds: float) -> dict[str, object]:
     return figures
 
 
+# A day's messages: 6 per conversation; the mix of turns; the busiest hour against the day's average.
+MESSAGES_PER_CONVERSATION = 6
+MIX = {"faq": 0.5, "lookup": 0.2, "form": 0.3}
+PEAK_FACTOR = 3.0
+TARGET_UTILISATION = 0.65  # the autoscalers' CPU target (deploy/base/hpa.yaml), rounded
+
+
+def capacity_table(figures: dict) -> str:
+    """Replicas, cores and memory for 100 k, 1 M and 10 M conversations a day, from the measured costs."""
+    runs = {kind: figures[f"{kind}_2"] for kind in MIX}
+    rasa_cost = sum(share * runs[k]["rasa_cpu_seconds"] / runs[k]["answered"] for k, share in MIX.items())
+    actions_cost = sum(share * runs[k]["actions_cpu_seconds"] / runs[k]["answered"] for k, share in MIX.items())
+    rss = figures["rss_mb"]
+    rasa_mb = max(v for k, v in rss.items() if k.startswith("rasa"))
+    actions_mb = max(v for k, v in rss.items() if k.startswith("actions"))
+    rows = [
+        "| conversations / day | peak messages / s | Rasa pods (1 core each) | action server pods (1 core) "
+        "| cores | memory |",
+        "|---|---|---|---|---|---|",
+    ]
+    for per_day in (100_000, 1_000_000, 10_000_000):
+        peak = per_day * MESSAGES_PER_CONVERSATION / 86_400 * PEAK_FACTOR
+        rasa_pods = max(2, math.ceil(peak * rasa_cost / TARGET_UTILISATION))
+        actions_pods = max(2, math.ceil(peak * actions_cost / TARGET_UTILISATION))
+        memory_gb = (rasa_pods * rasa_mb + actions_pods * actions_mb) / 1024
+        rows.append(
+            f"| {per_day:,} | {peak:.0f} | {rasa_pods} | {actions_pods} | {rasa_pods + actions_pods} "
+            f"| {memory_gb:.1f} GB |"
+        )
+    notes = (
+        f"Measured costs: {1000 * rasa_cost:.1f} ms of Rasa CPU and {1000 * actions_cost:.1f} ms of action "
+        f"server CPU per message (mix {MIX}); {MESSAGES_PER_CONVERSATION} messages per conversation; "
+        f"peak factor {PEAK_FACTOR}; pods at {TARGET_UTILISATION:.0%} CPU; Rasa {rasa_mb:.0f} MB and action "
+        f"server {actions_mb:.0f} MB resident per pod."
+    )
+    return "\n".join(rows) + "\n\n" + notes + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["up", "bench"], help="up: start and wait; bench: measure capacity")
@@ -701,8 +745,10 @@ def main(argv: list[str] | None = None) -> int:
             out = ROOT / "results" / "capacity.json"
             out.parent.mkdir(exist_ok=True)
             out.write_text(json.dumps(figures, indent=2) + "\n")
+            (out.parent / "capacity.md").write_text(capacity_table(figures))
             print(json.dumps(figures, indent=2))
-            print(f"written to {out}")
+            print(capacity_table(figures))
+            print(f"written to {out} and {out.parent / 'capacity.md'}")
             return 0
         print(f"load balancer   {cluster.url}/  (chat page, /desk/, /webhooks/rest/webhook, /socket.io)")
         print(f"Rasa servers    {', '.join(f'127.0.0.1:{r.port}' for r in cluster.rasa)}  (token: RASA_TOKEN below)")
