@@ -12,6 +12,7 @@ This store does every step as one Redis operation:
 - arrival: a Lua script takes the next ticket (`INCR`) and queues it (a sorted set by
   ticket number) with a lease (a second sorted set, expiry in Redis's own clock, so the
   replicas' clocks do not matter);
+- waiting: a waiter renews its ticket's lease (at most 10 s) on every check;
 - acquisition: when a ticket is the oldest live one, a script removes it from the queue
   and takes the lock with one `SET key token NX PX lifetime`; the order of tickets is
   the order in which messages arrived at any replica;
@@ -19,9 +20,10 @@ This store does every step as one Redis operation:
   holder's random token, so a holder whose lock expired never frees someone else's.
 
 A holder renews its lock (compare-and-expire) every third of the lifetime while its
-turn runs; a waiter renews its ticket on every poll. A process that dies therefore
-blocks its conversation for at most one lifetime (holding) or one lease (waiting);
-after that the lock expires and the next message goes on.
+turn runs; a waiter renews its ticket on every poll, and withdraws it when it gives up
+or its request is cancelled. A process that dies therefore blocks its conversation for
+at most one lifetime (holding) or one waiter's lease (waiting, 10 s at most); after
+that the lock expires and the next message goes on.
 
 All keys of a conversation share a Redis Cluster hash tag (`{conversation id}`).
 
@@ -58,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = 0.02
 DEFAULT_KEY_PREFIX = "g5care"
+WAITER_LEASE_MS = 10_000
 
 # Lua's view of Redis's clock in milliseconds (one clock for all replicas).
 NOW_MS = """
@@ -170,8 +173,7 @@ class AtomicRedisLockStore(LockStore):
         del lock_lifetime, wait_time_in_seconds
         keys = self._keys(conversation_id)
         token = secrets.token_hex(16)
-        ticket = await self._issue(keys)
-        await self._wait_turn(conversation_id, keys, ticket, token)
+        await self._wait_turn(conversation_id, keys, token)
         renewer = asyncio.create_task(self._renew_while_held(conversation_id, keys["lock"], token))
         try:
             yield TicketLock(conversation_id)
@@ -215,30 +217,46 @@ class AtomicRedisLockStore(LockStore):
     def _lease_ms(self) -> int:
         return max(int(self.lifetime * 1000), 1)
 
+    @property
+    def _waiter_lease_ms(self) -> int:
+        # A waiter renews its place on every poll; one that died frees it within this time.
+        return min(self._lease_ms, WAITER_LEASE_MS)
+
     async def _issue(self, keys: dict[str, str]) -> int:
         try:
             queue = (keys["counter"], keys["queue"], keys["leases"])
-            return int(await self._redis().eval(ISSUE, 3, *queue, self._lease_ms))
+            return int(await self._redis().eval(ISSUE, 3, *queue, self._waiter_lease_ms))
         except aioredis.RedisError as error:
             raise LockError(f"Could not take a ticket from the lock store: {error}") from error
 
-    async def _wait_turn(self, conversation_id: str, keys: dict[str, str], ticket: int, token: str) -> None:
+    async def _wait_turn(self, conversation_id: str, keys: dict[str, str], token: str) -> None:
+        """Takes a ticket and waits until it is first and the lock is free; then holds the lock."""
         deadline = time.monotonic() + self.max_wait
-        args = (ticket, token, self._lease_ms, self._lease_ms)
-        while True:
-            try:
-                state = int(await self._redis().eval(ACQUIRE, 4, *keys.values(), *args))
-            except aioredis.RedisError as error:
-                await self._withdraw(keys, ticket)
-                raise LockError(f"Lock store unreachable for conversation '{conversation_id}': {error}") from error
-            if state == 1:
-                return
-            if state == -1:
-                raise LockError(f"Ticket {ticket} of conversation '{conversation_id}' expired while waiting")
-            if time.monotonic() > deadline:
-                await self._withdraw(keys, ticket)
-                raise LockError(f"Waited more than {self.max_wait:.0f} s for conversation '{conversation_id}'")
-            await asyncio.sleep(self.poll_interval)
+        ticket = await self._issue(keys)
+        try:
+            while True:
+                args = (ticket, token, self._lease_ms, self._waiter_lease_ms)
+                try:
+                    state = int(await self._redis().eval(ACQUIRE, 4, *keys.values(), *args))
+                except aioredis.RedisError as error:
+                    raise LockError(f"Lock store unreachable for conversation '{conversation_id}': {error}") from error
+                if state == 1:
+                    return
+                if state == -1:
+                    # This process was too busy to renew its place in time: queue again rather than drop the message.
+                    logger.warning(
+                        "conversation '%s': ticket %s lapsed while waiting; queued again", conversation_id, ticket
+                    )
+                    ticket = await self._issue(keys)
+                    continue
+                if time.monotonic() > deadline:
+                    raise LockError(f"Waited more than {self.max_wait:.0f} s for conversation '{conversation_id}'")
+                await asyncio.sleep(self.poll_interval)
+        except BaseException:
+            # Gave up, failed or cancelled (the request went away): leave the queue at once, so
+            # that the messages behind this one do not wait for its lease to lapse.
+            await asyncio.shield(self._withdraw(keys, ticket))
+            raise
 
     async def _withdraw(self, keys: dict[str, str], ticket: int) -> None:
         with contextlib.suppress(aioredis.RedisError):

@@ -214,6 +214,27 @@ def test_a_message_that_waited_too_long_gets_a_lock_error_and_leaves_the_queue(p
     asyncio.run(scenario())
 
 
+def test_a_message_whose_request_is_cancelled_while_waiting_leaves_the_queue_at_once(prefix: str) -> None:
+    store = AtomicRedisLockStore(key_prefix=prefix, lock_lifetime=30, **REDIS)
+
+    async def scenario() -> float:
+        async def wait_behind() -> None:
+            async with store.lock("cancelled"):
+                pass
+
+        async with store.lock("cancelled"):
+            waiter = asyncio.create_task(wait_behind())
+            await asyncio.sleep(0.2)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+        started = time.monotonic()
+        async with store.lock("cancelled"):  # not held up by the cancelled ticket's 10 s lease
+            return time.monotonic() - started
+
+    assert asyncio.run(scenario()) < 0.5
+
+
 def test_an_unreachable_redis_gives_rasa_a_lock_error_not_a_hang() -> None:
     store = AtomicRedisLockStore(host="127.0.0.1", port=1, socket_timeout=1, socket_timeout_connect=1)
 
