@@ -46,7 +46,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_BIN = ROOT / ".venv" / "server" / "bin"
 APP_BIN = ROOT / ".venv" / "app" / "bin"
-MODEL = ROOT / "models" / "bot.tar.gz"
+MODEL = Path(os.environ.get("E2E_MODEL", ROOT / "models" / "bot.tar.gz"))
 BASE_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -86,11 +86,14 @@ def postgres_bin() -> Path:
 class Postgres:
     """A throwaway PostgreSQL server: its own data directory and port, trust authentication on 127.0.0.1."""
 
-    def __init__(self, workdir: Path, name: str) -> None:
+    def __init__(self, name: str) -> None:
         self.bin = postgres_bin()
-        self.dir = workdir / f"pg-{name}"
+        # A directory of its own under /tmp: the postgres user may not enter the caller's (e.g. pytest's, mode 700).
+        self.base = Path(tempfile.mkdtemp(prefix=f"g5care-pg-{name}-"))
+        self.base.chmod(0o755)
+        self.dir = self.base / "data"
         self.port = free_port()
-        self.log = workdir / f"postgres-{name}.log"
+        self.log = self.base / "postgres.log"
         # PostgreSQL refuses to run as root: as root, run it as the system's postgres user.
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -107,8 +110,6 @@ class Postgres:
         if self.as_user:
             shutil.chown(self.dir, "postgres", "postgres")
             shutil.chown(self.log, "postgres", "postgres")
-            for parent in (self.dir.parent,):
-                parent.chmod(0o755)
         self._run(str(self.bin / "initdb"), "-D", str(self.dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self.start()
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "g5care")
@@ -122,6 +123,12 @@ class Postgres:
 
     def is_running(self) -> bool:
         return (self.dir / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        if self.is_running():
+            with contextlib.suppress(subprocess.SubprocessError):
+                self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 class ModelServer:
@@ -138,18 +145,19 @@ class ModelServer:
                 if self.path.split("?")[0] != "/models/bot.tar.gz":
                     self.send_error(404)
                     return
-                data, etag = server.current()
+                etag = server.etag
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
                     self.end_headers()
                     return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Type", "application/gzip")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                with server.path.open("rb") as model:
+                    self.send_response(200)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Type", "application/gzip")
+                    self.send_header("Content-Length", str(os.fstat(model.fileno()).st_size))
+                    self.end_headers()
+                    shutil.copyfileobj(model, self.wfile)
 
             def log_message(self, *_: object) -> None:
                 pass
@@ -163,15 +171,16 @@ class ModelServer:
         return f"http://127.0.0.1:{self.port}/models/bot.tar.gz"
 
     def publish(self, model: Path) -> str:
-        """Replace the served model (atomically); returns its ETag."""
+        """Replace the served model (atomically); returns its ETag (a hash of the file)."""
+        digest = hashlib.sha256()
+        with model.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                digest.update(chunk)
         tmp = self.path.with_suffix(".tmp")
         shutil.copyfile(model, tmp)
         tmp.replace(self.path)
-        return self.current()[1]
-
-    def current(self) -> tuple[bytes, str]:
-        data = self.path.read_bytes()
-        return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        self.etag = '"' + digest.hexdigest()[:32] + '"'
+        return self.etag
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -265,9 +274,9 @@ class Cluster:
         if not shutil.which("haproxy"):
             raise RuntimeError("haproxy not installed (scripts/lib.sh ensure_haproxy)")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.postgres = Postgres(self.workdir, "app")
+        self.postgres = Postgres("app")
         self.postgres.init()
-        self.tracker_postgres = Postgres(self.workdir, "conversations")
+        self.tracker_postgres = Postgres("conversations")
         self.tracker_postgres.init()
         env = self.env()
         subprocess.run(
@@ -308,9 +317,10 @@ class Cluster:
         if self.model_server:
             self.model_server.close()
         for postgres in (self.postgres, self.tracker_postgres):
-            if postgres and postgres.is_running():
-                with contextlib.suppress(subprocess.SubprocessError):
-                    postgres.stop()
+            if postgres:
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(postgres.log, self.workdir / f"postgres-{postgres.base.name}.log")
+                postgres.remove()
         with contextlib.suppress(Exception):
             subprocess.run(["rabbitmqctl", "delete_queue", self.event_queue], capture_output=True, timeout=60)
         with contextlib.suppress(Exception):

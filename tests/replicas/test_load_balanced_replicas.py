@@ -276,7 +276,7 @@ def test_both_replicas_pick_up_a_new_model_from_the_model_server(cluster: object
 
 def model_id(model: Path) -> str:
     with tarfile.open(model) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("metadata.json"))
+        member = next(m for m in tar.getmembers() if m.name.lstrip("./") == "metadata.json")
         return str(json.load(tar.extractfile(member))["model_id"])  # type: ignore[arg-type]
 
 
@@ -286,7 +286,7 @@ def with_new_model_id(model: Path, out: Path) -> str:
     with tarfile.open(model) as source, tarfile.open(out, "w:gz") as target:
         for member in source.getmembers():
             data = source.extractfile(member) if member.isfile() else None
-            if member.name.endswith("metadata.json") and data:
+            if member.name.lstrip("./") == "metadata.json" and data:
                 metadata = json.load(data)
                 metadata["model_id"] = new_id
                 raw = json.dumps(metadata).encode()
