@@ -161,13 +161,13 @@ def test_a_socket_io_chat_stays_on_one_replica_while_rest_requests_do_not(cluste
     def emit(event: str, data: dict) -> None:
         assert client.post(url, params=params, data="42" + json.dumps([event, data]), timeout=10).ok
 
-    def receive(event: str) -> list:
+    def receive(event: str, wanted: str = "") -> list:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             for packet in engineio_packets(client.get(url, params=params, timeout=40)):
-                if packet.startswith("42") and json.loads(packet[2:])[0] == event:
+                if packet.startswith("42") and json.loads(packet[2:])[0] == event and wanted in packet:
                     return json.loads(packet[2:])
-        raise AssertionError(f"no {event} within 60 s")
+        raise AssertionError(f"no {event} {wanted!r} within 60 s")
 
     assert client.post(url, params=params, data="40", timeout=10).ok
     engineio_packets(client.get(url, params=params, timeout=10))  # the namespace's connect ack
@@ -175,8 +175,7 @@ def test_a_socket_io_chat_stays_on_one_replica_while_rest_requests_do_not(cluste
     emit("session_request", {"session_id": session})
     assert receive("session_confirm")[1] == session
     emit("user_uttered", {"message": FAQ[1], "session_id": session})
-    answer = receive("bot_uttered")[1]
-    assert "SA" in answer["text"]
+    receive("bot_uttered", "SA")  # after the session's greeting
     after = {name: int(row["stot"]) for name, row in cluster.server_stats("rasa_socketio").items()}
     used = sorted(name for name in after if after[name] > before[name])
     assert len(used) == 1, f"the socket's requests reached {used}"  # a poll on the other replica would fail
@@ -193,11 +192,19 @@ def test_fifty_complaints_at_once_while_a_replica_is_killed_lose_none_and_double
     victim = cluster.rasa[0]
     results = file_many(cluster, prefix, lambda: victim.signal(signal.SIGKILL), at_turns=CONVERSATIONS * 2)
     assert victim.wait(10) == -signal.SIGKILL
-    stored = records(cluster, prefix)
-    tickets = {result.sender: result.ticket for result in results}
-    assert all(tickets.values()), [r.replies[-1] for r in results if not r.ticket]
-    assert sorted(stored) == sorted(tickets.items())  # one record per conversation, the ticket its user was given
-    print(f"\nkilled mid-run: {sum(r.resent for r in results)} messages resent, {len(stored)} records")
+    stored = dict(records(cluster, prefix))
+    # None lost, none twice: one record for every conversation.
+    assert sorted(stored) == sorted(result.sender for result in results)
+    for result in results:
+        if result.ticket:
+            assert stored[result.sender] == result.ticket  # the ticket its user was given
+        else:
+            # Its reply died with the replica after the turn was saved: the record exists, the resend
+            # found the form finished. Only a conversation that had to resend may end so.
+            assert result.resent > 0, result.replies
+    unseen = sum(not result.ticket for result in results)
+    print(f"\nkilled mid-run: {sum(r.resent for r in results)} messages resent, {len(stored)} records, "
+          f"{unseen} tickets filed but their reply lost with the killed replica")  # fmt: skip
     victim.start()
     cluster.wait_ready(victim, 300)
 
