@@ -438,9 +438,11 @@ class Cluster:
             "    timeout tunnel 1h",
             "    retries 3",
             "    option redispatch",
-            # A refused connection (a server stopping) is retried on another server; a request
-            # already sent is not (a turn may have run): the client sees the error and may resend.
-            "    retry-on conn-failure",
+            # A refused connection (a server stopping), or one closed with nothing answered, is retried
+            # on another server; a request that got part of an answer is not: the client may resend.
+            "    retry-on conn-failure empty-response",
+            # A stopping server closes its idle keep-alive connections: never send a request on one.
+            "    http-reuse never",
             "    default-server inter 1s fall 2 rise 1",
             "frontend bot",
             f"    bind 127.0.0.1:{self.lb_port}",
@@ -532,6 +534,7 @@ class Said:
 
 def say(base_url: str, sender: str, text: str, resend: bool = True, attempts: int = 30) -> Said:
     """One user turn through the REST channel, resent (as WeChat resends a callback) when nothing came back."""
+    last = ""
     for attempt in range(attempts if resend else 1):
         try:
             response = requests.post(
@@ -539,11 +542,12 @@ def say(base_url: str, sender: str, text: str, resend: bool = True, attempts: in
             )
             if response.status_code == 200 and response.json():
                 return Said(response.json(), attempt)
-        except (requests.RequestException, ValueError):
-            pass
+            last = f"{response.status_code} {response.text[:80]!r}"
+        except (requests.RequestException, ValueError) as error:
+            last = repr(error)[:120]
         if resend:
             time.sleep(1.0)
-    raise AssertionError(f"{sender}: no answer to {text!r} after {attempts if resend else 1} attempt(s)")
+    raise AssertionError(f"{sender}: no answer to {text!r} after {attempts if resend else 1} attempt(s): {last}")
 
 
 def choose(key: str) -> str:
