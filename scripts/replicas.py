@@ -443,6 +443,9 @@ class Cluster:
             "    retry-on conn-failure empty-response",
             # A stopping server closes its idle keep-alive connections: never send a request on one.
             "    http-reuse never",
+            # A server loading a new model is busy for seconds (its event loop blocked): a check may wait
+            # for it (it answers after); a stopped or killed server refuses at once and is out in 2 s.
+            "    timeout check 10s",
             "    default-server inter 1s fall 2 rise 1",
             "frontend bot",
             f"    bind 127.0.0.1:{self.lb_port}",

@@ -267,18 +267,35 @@ def test_a_rolling_restart_with_sigterm_drops_no_request(cluster: object) -> Non
     print(f"\nrolling restart: {len(answered)} answers, none lost; SIGTERM to exit {stopped_in}")
 
 
-def test_both_replicas_pick_up_a_new_model_from_the_model_server(cluster: object) -> None:
+def test_both_replicas_pick_up_a_new_model_from_the_model_server_without_dropping_a_request(cluster: object) -> None:
     new = cluster.workdir / "new-model.tar.gz"
     new_id = with_new_model_id(cluster.model, new)
-    cluster.model_server.publish(new)
-    replicas.wait_until(
-        lambda: all(cluster.status(replica).get("model_id") == new_id for replica in cluster.rasa),
-        180,
-        "both replicas serve the new model",
-        interval=1,
-    )
-    said = replicas.say(cluster.url, f"new-model-{uuid.uuid4().hex[:6]}", FAQ[1], resend=False)
-    assert said.messages
+    stop, answered, failed = threading.Event(), [], []
+
+    def user() -> None:
+        sender = f"new-model-{uuid.uuid4().hex[:6]}"
+        while not stop.is_set():
+            try:
+                answered.append(replicas.say(cluster.url, sender, FAQ[len(answered) % len(FAQ)], resend=False))
+            except AssertionError as error:
+                failed.append(str(error))
+
+    asking = threading.Thread(target=user)
+    asking.start()
+    try:
+        cluster.model_server.publish(new)
+        replicas.wait_until(
+            lambda: all(cluster.status(replica).get("model_id") == new_id for replica in cluster.rasa),
+            180,
+            "both replicas serve the new model",
+            interval=1,
+        )
+        time.sleep(3)
+    finally:
+        stop.set()
+        asking.join()
+    assert failed == []
+    assert answered
 
 
 def model_id(model: Path) -> str:
