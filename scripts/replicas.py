@@ -424,7 +424,7 @@ class Cluster:
     # -- HAProxy --------------------------------------------------------------------------------
 
     def write_haproxy_config(self) -> Path:
-        self.stats_socket = self.workdir / "haproxy.sock"
+        self.stats_socket = self.workdir.resolve() / "haproxy.sock"  # HAProxy wants an absolute path
         check_rasa = f"http-check send meth GET uri /status?token={self.token}\n    http-check expect status 200"
         lines = [
             "global",
