@@ -1,4 +1,4 @@
-"""Session start: carry slots over, pick the language, and welcome the user."""
+"""Session start: carry slots over, pick the language, name the deployment, and welcome the user."""
 
 from __future__ import annotations
 
@@ -8,18 +8,42 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import wiring
 from actions.language import LANGUAGES, current_language, variation_for
-from actions.transcript import current_session, intent_of
+from actions.transcript import intent_of
+from bot.catalog.operators import UnknownOperator, resolve_operator
 
 
 def welcomed_already(tracker: Tracker) -> bool:
     """A new conversation opened with `/session_start` starts two sessions back to back
-    (Rasa starts one for the new tracker, then the intent starts another): welcome once."""
-    if not any(e.get("event") == "session_started" for e in tracker.events):
+    (Rasa starts one for the new tracker, then the intent starts another): welcome once.
+
+    Rasa stores a session start as `action_session_start`, its welcome, then `session_started`:
+    the welcome just before the latest `session_started` belongs to that session.
+    """
+    events = tracker.events
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    if not starts:
         return False
-    session = current_session(tracker.events)
+    begin = starts[-1]
+    while begin > 0 and (
+        events[begin - 1].get("event") == "bot"
+        or (events[begin - 1].get("event") == "action" and events[begin - 1].get("name") == "action_session_start")
+    ):
+        begin -= 1
+    session = events[begin:]
     said = [e for e in session if e.get("event") == "user" and intent_of(e) != "session_start"]
     return any(e.get("event") == "bot" for e in session) and not said
+
+
+def operator_of_site(metadata: dict[str, Any], tracker: Tracker) -> str | None:
+    """The operator whose website embeds the chat (the widget's data-operator), unless the user named one."""
+    if tracker.get_slot("operator"):
+        return None
+    try:
+        return resolve_operator(str(metadata.get("operator") or "")).key
+    except UnknownOperator:
+        return None
 
 
 class ActionSessionStart(Action):
@@ -38,6 +62,11 @@ class ActionSessionStart(Action):
             if value is not None and name not in {"language", "session_started_metadata"}
         )
         events.append(SlotSet("language", language))
+        # who runs this bot: the FAQ's complaint and privacy answers and the complaint form name it
+        events.extend(SlotSet(name, value) for name, value in wiring.current().deployment.slots().items())
+        site_operator = operator_of_site(metadata, tracker)
+        if site_operator:
+            events.append(SlotSet("operator", site_operator))
         if not welcomed_already(tracker):
             # The server renders responses with the slots as they were before this
             # action's events, so the variation for the chosen language is picked here.

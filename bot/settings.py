@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.origins import OriginError, bot_page_origins, parse_origins
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
@@ -47,11 +49,24 @@ class Settings(BaseSettings):
     # URL browsers use for the socket.io channel; empty = same host as the page, port rasa_port.
     public_rasa_url: str = ""
     rasa_token: str = Field(default="", repr=False)
+    # Web origins whose pages may open a chat (the embeddable widget), comma-separated, e.g.
+    # "https://www.operator.cn,https://m.operator.cn"; empty: the bot's own page on this machine only.
+    allowed_origins: str = ""
 
     # Days the operator has to reply to a complaint before the user may appeal (MIIT Order No. 35: 15).
     # Which operator the bot speaks for in look-ups: "all", or one of
     # china_mobile, china_telecom, china_unicom, china_broadnet.
     default_operator: str = "all"
+    # The operator that deploys the bot and handles the complaints and personal data it collects
+    # (PIPL Art. 17; MIIT Order No. 35 Art. 13): one of china_mobile, china_telecom, china_unicom,
+    # china_broadnet, or "neutral" for a deployment by another organisation (which forwards records).
+    deploying_operator: Literal["neutral", "china_mobile", "china_telecom", "china_unicom", "china_broadnet"] = (
+        "neutral"
+    )
+    # Who handles the personal data and how to reach them; an operator's deployment defaults to the
+    # operator's name and hotline, a neutral one must name itself (required in production).
+    data_handler_name: str = ""
+    data_handler_contact: str = ""
     # Load the sample catalogue (data/catalog/*.sample.csv) at start; for development and demos only.
     load_sample_catalogue: bool = True
     complaint_reply_days: int = Field(default=15, ge=1)
@@ -90,14 +105,34 @@ class Settings(BaseSettings):
             return [url.strip() for url in value.split(",") if url.strip()]
         return value
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        try:
+            return ",".join(parse_origins(value))
+        except OriginError as error:
+            raise ValueError(str(error)) from None
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production":
+            if not self.allowed_origins:
+                raise ValueError("ALLOWED_ORIGINS must list the sites that embed the chat in production")
             if len(self.rasa_token) < 24:
                 raise ValueError("RASA_TOKEN must be set to a random value of 24+ characters in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must point to PostgreSQL in production")
+            if self.deploying_operator == "neutral" and not (self.data_handler_name and self.data_handler_contact):
+                raise ValueError(
+                    "DATA_HANDLER_NAME and DATA_HANDLER_CONTACT must name who handles users' data "
+                    "in a neutral deployment (DEPLOYING_OPERATOR=neutral) in production"
+                )
         return self
+
+    @property
+    def chat_origins(self) -> list[str]:
+        """Origins the Rasa server's web chat channel accepts (it reads them as ALLOWED_ORIGINS)."""
+        return self.allowed_origins.split(",") if self.allowed_origins else bot_page_origins(self.web_port)
 
     @property
     def tracker_url(self) -> str:

@@ -45,7 +45,7 @@ ensure_venv() {
 
 # The chat widget and the desk console: npm packages bundled with esbuild from web/, nothing from a CDN.
 build_widget() {
-  local out="$ROOT/bot/web/static/build/chat.js" stamp="$ROOT/web/node_modules/.lock-sha256" want
+  local out="$ROOT/bot/web/static/build/widget.meta.json" stamp="$ROOT/web/node_modules/.lock-sha256" want
   command -v npm >/dev/null || die "npm not found: install Node.js 18 or newer"
   want="$(cat "$ROOT/web/package.json" "$ROOT/web/package-lock.json" "$ROOT"/web/src/* "$ROOT"/web/desk/* | sha256sum | cut -d' ' -f1)"
   if [ -f "$out" ] && [ -f "$ROOT/bot/web/static/build/desk.js" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

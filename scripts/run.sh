@@ -15,6 +15,8 @@ from bot.settings import get_settings
 s = get_settings()
 print(f"RASA_PORT={s.rasa_port} ACTION_PORT={s.action_port} WEB_PORT={s.web_port}")
 print(f"RASA_TOKEN='{s.ensure_rasa_token()}'")
+# The Rasa server's web chat channel reads the origins it accepts from its environment.
+print(f"export ALLOWED_ORIGINS='{','.join(s.chat_origins)}'")
 PY
 )"
 "$APP" -m bot.cli render-endpoints > var/endpoints.yml
@@ -58,6 +60,7 @@ cat <<MSG
   5G service bot is running. Ctrl-C stops everything.
 
   Chat page (browser)     http://$BIND:$WEB_PORT/
+  Widget for your site    <script src="http://$BIND:$WEB_PORT/widget.js" async></script>  (sites allowed: $ALLOWED_ORIGINS)
   Support desk console    http://$BIND:$WEB_PORT/desk/   (first account: see README, "First desk account")
   Desk API (OpenAPI)      http://$BIND:$WEB_PORT/api/docs
   Rasa REST webhook       http://$BIND:$RASA_PORT/webhooks/rest/webhook

@@ -1,4 +1,4 @@
-"""FastAPI app serving the chat page and its configuration, and the support desk (API and console)."""
+"""FastAPI app serving the chat page, the embeddable chat widget, and the support desk (API and console)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.desk.outbox import Sender
 from bot.desk.redact import install_log_redaction
 from bot.desk.web import OPENAPI_URL, desk_lifespan, mount_desk
 from bot.settings import Settings, get_settings
+from bot.web.widget import mount_widget
 
 STATIC = Path(__file__).parent / "static"
 
@@ -48,19 +49,11 @@ def create_app(
     def chat_page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    @app.get("/config.json", include_in_schema=False)
-    def widget_config() -> dict[str, str]:
-        """Where the widget finds Rasa's socket.io channel."""
-        return {
-            "socketUrl": settings.public_rasa_url,
-            "socketPort": str(settings.rasa_port),
-            "socketPath": "/socket.io",
-        }
-
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    mount_widget(app, settings, STATIC / "build")
     mount_desk(app, desk, STATIC)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,4 +1,4 @@
-"""The operator-website chat page in headless Chromium, talking to the real bot."""
+"""The bot's own chat page (the embeddable widget, open) in headless Chromium, talking to the real bot."""
 
 import os
 
@@ -42,7 +42,8 @@ def ask(page, text):
     before = bot_text(page).count()
     page.fill("[data-testid=chat-input]", text)
     page.click("[data-testid=chat-send]")
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=msg-bot]').length > {before}", timeout=30_000)
+    # The widget lives in a shadow root: Playwright's locators look inside it, document.querySelectorAll does not.
+    bot_text(page).nth(before).wait_for(timeout=30_000)
 
 
 def test_the_page_welcomes_then_answers_chinese_in_chinese_and_english_in_english(page):

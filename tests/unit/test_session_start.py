@@ -50,6 +50,34 @@ async def test_a_session_start_right_after_the_welcome_does_not_welcome_twice(do
     assert messages == [] and new_events[0] == SessionStarted()
 
 
+async def test_a_conversation_opened_with_session_start_is_welcomed_once_in_rasas_event_order(domain):
+    # What Rasa stores for a new tracker: the action, its welcome, then session_started.
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "您好！"},
+        {"event": "session_started"},
+        {"event": "slot", "name": "language", "value": "zh"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "/session_start", "parse_data": {"intent": {"name": "session_start"}}},
+    ]
+    messages, new_events = await run(make_tracker(events=events), domain)
+    assert messages == [] and new_events[0] == SessionStarted()
+
+
+async def test_a_session_that_expired_after_a_real_conversation_welcomes_again_in_rasas_event_order(domain):
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "您好！"},
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "携号转网", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "bot", "text": "携号转网自2019年…"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    messages, _ = await run(make_tracker(events=events), domain)
+    assert len(messages) == 1
+
+
 async def test_a_session_that_expired_after_a_real_conversation_welcomes_again(domain):
     events = [
         {"event": "session_started"},
@@ -58,3 +86,16 @@ async def test_a_session_that_expired_after_a_real_conversation_welcomes_again(d
     ]
     messages, _ = await run(make_tracker(events=events), domain)
     assert len(messages) == 1
+
+
+async def test_the_operator_of_the_website_that_embeds_the_chat_becomes_the_default_for_look_ups(domain):
+    tracker = make_tracker(slots={"session_started_metadata": {"language": "zh", "operator": "china_telecom"}})
+    messages, events = await run(tracker, domain)
+    assert SlotSet("operator", "china_telecom") in events
+
+
+async def test_an_operator_the_user_named_is_kept_and_an_unknown_site_operator_is_ignored(domain):
+    named = make_tracker(slots={"operator": "中国移动", "session_started_metadata": {"operator": "china_unicom"}})
+    assert SlotSet("operator", "china_unicom") not in (await run(named, domain))[1]
+    unknown = make_tracker(slots={"session_started_metadata": {"operator": "<script>"}})
+    assert not any(e.get("name") == "operator" for e in (await run(unknown, domain))[1])

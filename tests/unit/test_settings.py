@@ -63,4 +63,50 @@ def test_production_refuses_the_development_defaults():
         Settings(environment="production")
     with pytest.raises(ValidationError):
         Settings(environment="production", rasa_token="x" * 32)
-    Settings(environment="production", rasa_token="x" * 32, database_url="postgresql://u@h/db")
+    with pytest.raises(ValidationError, match="ALLOWED_ORIGINS"):
+        Settings(
+            environment="production",
+            rasa_token="x" * 32,
+            database_url="postgresql://u@h/db",
+            deploying_operator="china_mobile",
+        )
+    Settings(
+        environment="production",
+        rasa_token="x" * 32,
+        database_url="postgresql://u@h/db",
+        deploying_operator="china_mobile",
+        allowed_origins="https://www.operator.cn",
+    )
+
+
+def test_the_chat_is_open_to_the_listed_sites_or_else_only_to_the_bots_own_page():
+    listed = Settings(allowed_origins="https://www.operator.cn/, https://M.operator.cn:443")
+    assert listed.chat_origins == ["https://www.operator.cn", "https://m.operator.cn"]
+    assert Settings(web_port=9000).chat_origins == ["http://127.0.0.1:9000", "http://localhost:9000"]
+
+
+@pytest.mark.parametrize("value", ["*", "www.operator.cn", "https://www.operator.cn/chat"])
+def test_an_allowed_origin_that_is_not_an_origin_stops_the_start_with_the_reason(value):
+    with pytest.raises(ValidationError, match="origin|ALLOWED_ORIGINS"):
+        Settings(allowed_origins=value)
+
+
+def test_a_neutral_production_deployment_must_name_who_handles_the_data():
+    secure = {
+        "environment": "production",
+        "rasa_token": "x" * 32,
+        "database_url": "postgresql://u@h/db",
+        "allowed_origins": "https://www.operator.cn",
+    }
+    with pytest.raises(ValidationError, match="DATA_HANDLER_NAME"):
+        Settings(**secure, deploying_operator="neutral")
+    with pytest.raises(ValidationError, match="DATA_HANDLER_NAME"):
+        Settings(**secure, deploying_operator="neutral", data_handler_name="Example Ltd")
+    Settings(
+        **secure, deploying_operator="neutral", data_handler_name="Example Ltd", data_handler_contact="400 000 0000"
+    )
+
+
+def test_the_deploying_operator_must_be_one_of_the_four_or_neutral():
+    with pytest.raises(ValidationError):
+        Settings(deploying_operator="china_tietong")
