@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -10,19 +11,34 @@ import yaml
 
 from bot.catalog.cli import register as register_catalog_commands
 from bot.desk.cli import register as register_desk_commands
-from bot.settings import get_settings, rasa_redis_lock_store, rasa_sql_store
+from bot.settings import get_settings, rasa_pika_broker, rasa_redis_lock_store, rasa_sql_store
 
 
-def render_endpoints(_: argparse.Namespace) -> int:
-    """Print the Rasa endpoints.yml for this environment's settings."""
+def render_endpoints(args: argparse.Namespace) -> int:
+    """Print (or write to --out) the Rasa endpoints.yml for this environment's settings."""
     settings = get_settings()
     endpoints: dict[str, object] = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.action_port}/webhook"},
+        "action_endpoint": {"url": settings.action_server_url or f"http://127.0.0.1:{settings.action_port}/webhook"},
         "tracker_store": rasa_sql_store(settings.tracker_url, settings.tracker_window),
     }
     if settings.redis_url:
-        endpoints["lock_store"] = rasa_redis_lock_store(settings.redis_url)
-    yaml.safe_dump(endpoints, sys.stdout, sort_keys=False)
+        endpoints["lock_store"] = rasa_redis_lock_store(settings.redis_url, settings.lock_lifetime_seconds)
+    if settings.model_server_url:
+        # Rasa pulls the model at start and then every wait_time_between_pulls s, sending the ETag it has.
+        endpoints["models"] = {
+            "url": settings.model_server_url,
+            "wait_time_between_pulls": settings.model_pull_seconds,
+        }
+    if settings.rabbitmq_url:
+        endpoints["event_broker"] = rasa_pika_broker(settings.rabbitmq_url, settings.event_queue)
+    text = yaml.safe_dump(endpoints, sort_keys=False)
+    out = getattr(args, "out", None)
+    if out:
+        with open(out, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(out, 0o600)  # it may hold database and broker passwords
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -89,7 +105,9 @@ def load_sample_catalogue(_: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("render-endpoints", help=render_endpoints.__doc__).set_defaults(run=render_endpoints)
+    render = commands.add_parser("render-endpoints", help=render_endpoints.__doc__)
+    render.add_argument("--out", help="write the file (mode 600) instead of printing it")
+    render.set_defaults(run=render_endpoints)
     commands.add_parser("rasa-token", help=rasa_token.__doc__).set_defaults(run=rasa_token)
     faq = commands.add_parser("check-faq", help=check_faq.__doc__)
     faq.add_argument("--max-review-age-days", type=int, default=365)

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     # Rasa's conversation store; defaults to DATABASE_URL when that is PostgreSQL, else var/tracker.db.
     tracker_database_url: str | None = None
     redis_url: str | None = None
+    # Several replicas (docs/deploy.md): where Rasa reaches the action server, pulls its model
+    # (Rasa's `models` endpoint, polled with ETags) and publishes conversation events (RabbitMQ).
+    action_server_url: str = ""
+    model_server_url: str = ""
+    model_pull_seconds: int = Field(default=10, ge=1)
+    rabbitmq_url: str = Field(default="", repr=False)
+    event_queue: str = "g5care_conversation_events"
+    # Seconds a holder may keep a conversation's lock without renewing it (bot/locks.py).
+    lock_lifetime_seconds: float = Field(default=60.0, gt=0)
     # Events of a conversation the dialogue engine reads per turn (bot/trackers.py); all are stored.
     tracker_window: int = Field(default=120, ge=20)
 
@@ -193,16 +202,42 @@ def rasa_sql_store(url: str, window: int = 120) -> dict[str, object]:
     raise ValueError(f"unsupported tracker database URL scheme: {scheme!r}")
 
 
-def rasa_redis_lock_store(url: str) -> dict[str, object]:
-    """Rasa's RedisLockStore settings (Rasa calls the host `url`) for a redis:// URL."""
+LOCK_STORE = "bot.locks.AtomicRedisLockStore"
+
+
+def rasa_redis_lock_store(url: str, lifetime: float = 60.0) -> dict[str, object]:
+    """Lock store settings (the atomic Redis store of bot/locks.py; Rasa calls the host `url`) for a redis:// URL."""
     parts = urlsplit(url)
     store: dict[str, object] = {
-        "type": "redis",
+        "type": LOCK_STORE,
         "url": parts.hostname or "127.0.0.1",
         "port": parts.port or 6379,
         "db": int(parts.path.lstrip("/") or 0),
         "key_prefix": "g5care",
+        "lock_lifetime": lifetime,
     }
+    if parts.username:
+        store["username"] = parts.username
     if parts.password:
         store["password"] = parts.password
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
     return store
+
+
+def rasa_pika_broker(url: str, queue: str) -> dict[str, object]:
+    """Rasa's RabbitMQ event broker settings for an amqp:// URL (every event of every turn goes to `queue`)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"amqp", "amqps"}:
+        raise ValueError(f"RABBITMQ_URL must be amqp:// or amqps://, not {parts.scheme!r}")
+    broker: dict[str, object] = {
+        "type": "pika",
+        "url": parts.hostname or "127.0.0.1",
+        "port": parts.port or (5671 if parts.scheme == "amqps" else 5672),
+        "username": parts.username or "guest",
+        "password": parts.password or "guest",
+        "queues": [queue],
+    }
+    if parts.scheme == "amqps":
+        broker["ssl"] = True
+    return broker

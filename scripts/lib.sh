@@ -92,3 +92,13 @@ ensure_chromium() {
   $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
     || die "could not install chromium (apt-get install chromium fonts-noto-cjk)"
 }
+
+# Debian's HAProxy for the replicas test (two of each server behind one load balancer: scripts/replicas.py).
+ensure_haproxy() {
+  command -v haproxy >/dev/null 2>&1 && return 0
+  log "installing Debian's haproxy for the replicas test"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq haproxy >/dev/null \
+    || die "could not install haproxy (apt-get install haproxy)"
+}

@@ -94,6 +94,47 @@ def _password() -> str | None:
     return first
 
 
+def desk_worker(args: argparse.Namespace) -> int:
+    """Run the desk's background worker (overdue sweep, notification delivery) in the foreground until SIGTERM.
+
+    For deployments that run it apart from the web app (set NOTIFY_WORKER_ENABLED=false there).
+    Each finished pass touches --heartbeat, so a liveness check can see the loop is turning.
+    """
+    import logging
+    import signal
+    import threading
+    from pathlib import Path
+
+    from bot.desk.bootstrap import bootstrap
+    from bot.desk.worker import run_once
+    from bot.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("bot.desk.worker")
+    desk = bootstrap(get_settings())
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
+    interval = desk.settings.notify_worker_interval_seconds
+    log.info("desk worker started (a pass every %.0f s)", interval)
+    try:
+        while not stop.is_set():
+            try:
+                report = run_once(desk, desk.clock())
+                if report.overdue or report.caught_up:
+                    log.info("overdue: %d, notifications caught up: %d", len(report.overdue), len(report.caught_up))
+                if heartbeat:
+                    heartbeat.touch()
+            except Exception:  # noqa: BLE001 - a failed pass must not end the worker; the next one retries
+                log.exception("desk worker pass failed")
+            stop.wait(interval)
+    finally:
+        desk.close()
+    log.info("desk worker stopped")
+    return 0
+
+
 def register(commands: Any) -> None:
     """Add the desk's commands to an argparse subparsers object."""
     command = commands.add_parser("create-user", help=create_user.__doc__, description=create_user.__doc__)
@@ -101,6 +142,9 @@ def register(commands: Any) -> None:
     command.add_argument("--role", choices=[role.value for role in Role], default=Role.AGENT.value)
     command.add_argument("--database-url", help="default: DATABASE_URL from the settings")
     command.set_defaults(run=create_user)
+    worker = commands.add_parser("desk-worker", help=desk_worker.__doc__, description=desk_worker.__doc__)
+    worker.add_argument("--heartbeat", help="file touched after every finished pass (for a liveness check)")
+    worker.set_defaults(run=desk_worker)
     command = commands.add_parser("erase-expired", help=erase_expired.__doc__, description=erase_expired.__doc__)
     command.add_argument("--retention-days", type=int, help="default: COMPLAINT_RETENTION_DAYS from the settings")
     command.add_argument(

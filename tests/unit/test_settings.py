@@ -35,15 +35,21 @@ def test_an_unknown_database_is_refused():
         rasa_sql_store("mysql://x@y/z")
 
 
-def test_a_redis_url_becomes_rasas_lock_store_settings():
+def test_a_redis_url_becomes_the_atomic_lock_store_settings():
     assert rasa_redis_lock_store("redis://:pw@cache:6380/2") == {
-        "type": "redis",
+        "type": "bot.locks.AtomicRedisLockStore",
         "url": "cache",
         "port": 6380,
         "db": 2,
         "key_prefix": "g5care",
+        "lock_lifetime": 60.0,
         "password": "pw",
     }
+
+
+def test_a_tls_redis_url_with_a_user_keeps_both():
+    store = rasa_redis_lock_store("rediss://bot:pw@cache.internal:6380/0")
+    assert (store["username"], store["password"], store["use_ssl"]) == ("bot", "pw", True)
 
 
 def test_the_tracker_follows_a_postgresql_database_url():
