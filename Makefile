@@ -1,5 +1,5 @@
 # Entry points. `make run` and `make test` do all the set-up on a fresh machine.
-.PHONY: run test test-fast test-server test-e2e test-stories test-nlu setup train lint check-faq evaluate bench tune-guard clean
+.PHONY: run test test-fast test-server test-e2e test-stories test-nlu test-deploy test-replicas replicas capacity deploy-check setup train lint check-faq evaluate bench tune-guard clean
 
 run:            ## set up, train if needed, start all servers, print the addresses
 	@bash scripts/run.sh
@@ -21,6 +21,21 @@ test-stories:   ## rasa test on the conversation stories
 
 test-nlu:       ## the held-out NLU gate
 	@bash scripts/test.sh nlu
+
+test-deploy:    ## the Kubernetes manifests rendered and checked against the schemas and policies
+	@bash scripts/test.sh deploy
+
+test-replicas:  ## HAProxy before two of each server: SIGKILL, database outage, rolling restart (10-12 min)
+	@bash scripts/test.sh replicas
+
+replicas:       ## the production shape on this machine: HAProxy, two of each server (docs/deploy.md)
+	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed && ensure_haproxy' && .venv/app/bin/python scripts/replicas.py up
+
+capacity:       ## messages per core-second, one replica against two (results/capacity.*)
+	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed && ensure_haproxy' && .venv/app/bin/python scripts/replicas.py bench
+
+deploy-check:   ## render deploy/ and check it (kubernetes-validate, checkov)
+	@bash scripts/check_deploy.sh
 
 setup:          ## environments from the lock files and the chat widget bundle
 	@bash -c 'source scripts/lib.sh && setup_all'

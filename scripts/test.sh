@@ -9,6 +9,9 @@
 #   e2e      real servers over HTTP, the chat page and the desk in Chromium   make test-e2e
 #   stories  `rasa test` on the conversation stories                          make test-stories
 #   nlu      the held-out NLU gate                                            make test-nlu
+#   deploy   the Kubernetes manifests rendered and checked (schemas, policies)  make test-deploy
+#   replicas HAProxy before two of each server: kills, outages, rolling restart make test-replicas
+#            (10-12 minutes; not part of `all` yet, see docs/deploy.md)
 #
 # Every tier but `fast` trains the model first when data or config changed (about 2 minutes).
 set -uo pipefail
@@ -17,7 +20,7 @@ cd "$ROOT"
 
 TIERS=("$@")
 if [ ${#TIERS[@]} -eq 0 ] || [ "${TIERS[*]}" = "all" ]; then
-  TIERS=(fast server e2e stories nlu)
+  TIERS=(fast server e2e stories nlu deploy)
 fi
 
 setup_all
@@ -61,7 +64,7 @@ nlu_heldout() {
 server_lane() {
   rasa data validate --domain domain --quiet >var/lane-data-validate.log 2>&1
   echo $? >var/lane-data-validate.status
-  pytest_server tests/server -m "not model" >var/lane-unit-server.log 2>&1
+  pytest_server tests/server -m "not model and not replicas" >var/lane-unit-server.log 2>&1
   echo $? >var/lane-unit-server.status
 }
 
@@ -97,6 +100,7 @@ for tier in "${TIERS[@]}"; do
       ;;
     server)
       with_model server-on-model pytest_server tests/server -m model
+      step lock-store pytest_server tests/server -m replicas
       ;;
     e2e)
       ensure_chromium
@@ -108,8 +112,15 @@ for tier in "${TIERS[@]}"; do
     nlu)
       with_model nlu-heldout nlu_heldout
       ;;
+    deploy)
+      step deploy pytest_app tests/deploy
+      ;;
+    replicas)
+      ensure_haproxy
+      with_model replicas pytest_app tests/replicas
+      ;;
     *)
-      die "unknown tier '$tier' (fast, server, e2e, stories, nlu, all)"
+      die "unknown tier '$tier' (fast, server, e2e, stories, nlu, deploy, replicas, all)"
       ;;
   esac
 done
