@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
@@ -45,6 +47,7 @@ CANCELLED = "utter_complaint_cancelled"
 NEEDS_PLACE = {"coverage_signal", "speed"}
 NEEDS_HANDSET = {"handset"}
 MIN_DESCRIPTION = 4
+PHONE_IN_WORDS = re.compile(r"(?:\+|00)?(?:86[\s-]*)?\d[\d\s-]{5,16}\d")
 # What a FAQ topic's key says about the complaint a user has after it did not help.
 FAQ_PREFIX_CATEGORY = {
     "coverage_": "coverage_signal",
@@ -217,9 +220,16 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> dict[str, Any]:
         if cancel_requested(tracker):
             return cancel("complaint_phone", dispatcher, CANCELLED)
+        text = str(value or "")
         try:
-            return {"complaint_phone": normalise_mainland_mobile(str(value or ""))}
+            return {"complaint_phone": normalise_mainland_mobile(text)}
         except InvalidPhone as error:
+            # "我的手机号是138 1234 5678", "my number is +86 139-1234-5678": the number inside the words
+            if error.reason == "not_digits" and (number := PHONE_IN_WORDS.search(unicodedata.normalize("NFKC", text))):
+                try:
+                    return {"complaint_phone": normalise_mainland_mobile(number.group(0))}
+                except InvalidPhone as inner:
+                    error = inner
             dispatcher.utter_message(response=f"utter_invalid_phone_{error.reason}")
             return {"complaint_phone": None}
 

@@ -318,3 +318,25 @@ async def test_a_ticket_in_the_request_is_picked_up_and_only_the_digits_are_aske
     _, events = await run(ActionStartStatusLookup(), tracker)
     assert SlotSet("status_ticket", "C20261129-0042") in events
     assert events[-1] == ActiveLoop("status_form")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("我的手机号是13812345678", "13812345678"),
+        ("my number is +86 139-1234-5678", "13912345678"),
+        ("手机：138 1234 5678，白天打", "13812345678"),
+    ],
+)
+async def test_a_number_given_inside_a_sentence_is_taken_from_it(text, number):
+    result = ValidateComplaintForm().validate_complaint_phone(text, CollectingDispatcher(), answering(text), DOMAIN)
+    assert result == {"complaint_phone": number}
+
+
+async def test_a_sentence_with_a_wrong_number_says_why():
+    dispatcher = CollectingDispatcher()
+    text = "我的号码是1381234"
+    assert ValidateComplaintForm().validate_complaint_phone(text, dispatcher, answering(text), DOMAIN) == {
+        "complaint_phone": None
+    }
+    assert dispatcher.messages[0]["response"] == "utter_invalid_phone_wrong_length"
