@@ -17,16 +17,34 @@ Reply = Literal["yes", "no", "cancel"]
 
 PAYLOADS: dict[str, Reply] = {"/affirm": "yes", "/deny": "no", "/stop": "cancel"}
 
-# Explicit cancels: these stop a form at any step, not only at a yes/no question.
-CANCEL_ZH = re.compile(
-    r"(算了|不要了|不用了|取消|不弄了|不办了|不查了|不投诉了|不登记了|不提交了|别弄了|不想(投诉|弄|办|查)了|退出|不聊了)"
+# Explicit cancels: these stop a form at any step, not only at a yes/no question. A cancel
+# word must be about the conversation, not the user's problem: "取消掉" and "cancel this form"
+# cancel, "营业厅不给我取消业务" and "make them stop charging me" are descriptions.
+CANCEL_ZH_ANYWHERE = re.compile(
+    r"(算了|不要了|不用了|不弄了|不办了|不查了|不填了|别填了|不提了|不投诉了|不登记了|不提交了|别弄了|别问了|"
+    r"懒得(填|弄|搞|查)了?|以后再说|下次再说|改天再说|回头再说|不想(投诉|弄|办|查|填|继续|提)了?|"
+    r"(别|不要|不用)(再)?继续|先别继续|停一停|先停一下|停一下|免了)"
 )
-CANCEL_EN = re.compile(
-    r"^(?:(?:ok|okay|oh|please|pls|just|no|nah)[ ,]+)*"
-    r"(cancel|stop|never ?mind|nvm|forget (?:it|about it)|quit|exit|abort|i changed my mind|"
-    r"i(?:'ve| have) changed my mind|leave it|drop it)"
-    r"(?:[ ,]+(?:it|this|that|the complaint|please|pls|thanks|thank you|then))*$"
+CANCEL_ZH_VERB = re.compile(
+    r"(取消|撤回|撤销|撤掉|终止|中止|结束|退出|推出|停止|停下|算)(掉|吧|了|啦)?"
+    r"(这个|这次|本次)?(投诉|登记|查询|流程|表格?|对话|一切|全部|所有)?(吧|了|啦)?$"
 )
+MAX_CANCEL_ZH = 20
+CANCEL_EN_VERB = re.compile(
+    r"\b(cancel|stop|quit|abort|exit|scrap)\b"
+    r"(?!\s*(?:charging|billing|taking|sending|calling|working|dropping|deducting|my (?:plan|contract|number|service|"
+    r"line|sim)|the (?:plan|contract|service|subscription|add-on|package)))"
+    r"(?:\s+(?:it|this|that|these|all|everything|now|here|there|right there|right now|please|pls|asking|filing|"
+    r"the|whole|thing|form|complaint|lookup|look-up|search|request|questions?|process|conversation|chat|"
+    r"about it|off))*\s*(?:[,.!;]|$)"
+)
+CANCEL_EN_PHRASE = re.compile(
+    r"\b(never ?mind|nvm|call (?:it|this|that|the whole thing|everything) off|i'?m done|i am done|"
+    r"i(?:'ve| have)? changed my mind|leave it|forget (?:it|about it|that|the whole thing)|not anymore|"
+    r"drop (?:it|this|that|the complaint|the whole thing)|"
+    r"don'?t want to (?:continue|go on|file it|complain|do this)(?: anymore)?)\b"
+)
+MAX_CANCEL_EN_WORDS = 12
 CANCEL_ONLY_ZH = {"停", "停止", "不要", "不要了吧", "不了", "不用"}
 
 YES_ZH = {
@@ -89,6 +107,20 @@ YES_ZH = {
     "嗯可以",
     "对没错",
     "是的没错",
+    "好嘞",
+    "好滴",
+    "是滴",
+    "没意见",
+    "没毛病",
+    "都对",
+    "信息都对",
+    "这么办",
+    "这么提交",
+    "按这个来",
+    "这样",
+    "ok",
+    "okay",
+    "同意提交",
 }
 NO_ZH = {
     "不",
@@ -122,21 +154,33 @@ YES_EN = re.compile(
     r"submit|go ahead|go for it|do it|please do|file it|sounds good|absolutely|of course|definitely|"
     r"accept|i accept|true|alright|all right|affirmative|y)\b"
 )
-NO_EN = re.compile(r"\b(no|nope|nah|not|don'?t|do not|disagree|never|wrong|incorrect|decline|refuse|n)\b")
+NO_EN = re.compile(
+    r"\b(no|nope|nah|not|don'?t|do not|didn'?t|doesn'?t|isn'?t|wasn'?t|won'?t|disagree|never|wrong|incorrect|"
+    r"decline|refuse|still broken|n)\b"
+)
 # "no problem" is a yes; a negated yes ("not ok", "don't agree") is caught by NO_EN first.
 YES_DESPITE_NO_EN = re.compile(r"^(no problem|no worries|why not)\b")
 MAX_YES_WORDS = 8
 MAX_YES_ZH_CHARS = 8
+MAX_NO_ZH_CHARS = 12
+NOT_A_NO_ZH = ("没问题", "没错", "没意见", "没毛病", "不错")
 PUNCTUATION = re.compile(r"[^\w\s'\u4e00-\u9fff]+")
 YES_EMOJI = ("👍", "👌", "✅", "🆗", "🙆")
 NO_EMOJI = ("👎", "❌", "🙅")
+
+
+TRADITIONAL = (
+    ("對", "对"), ("確認", "确认"), ("確定", "确定"), ("問題", "问题"), ("沒", "没"), ("終止", "终止"), ("這", "这"),
+    ("個", "个"), ("撤銷", "撤销"), ("繼續", "继续"), ("別", "别"), ("錯", "错"), ("還", "还"), ("說", "说"),
+    ("幫", "帮"), ("訴", "诉"), ("記", "记"), ("詢", "询"), ("結束", "结束"), ("無", "无"), ("辦", "办"),
+)  # fmt: skip
 
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").strip().lower()
     text = text.replace("’", "'").replace("‘", "'")
     # a few traditional forms people type without converting
-    for traditional, simplified in (("對", "对"), ("確認", "确认"), ("確定", "确定"), ("問題", "问题"), ("沒", "没")):
+    for traditional, simplified in TRADITIONAL:
         text = text.replace(traditional, simplified)
     return re.sub(r"\s+", " ", PUNCTUATION.sub(" ", text)).strip()
 
@@ -146,17 +190,35 @@ def is_cancel(text: str) -> bool:
     raw = (text or "").strip()
     if raw.startswith("/"):
         return PAYLOADS.get(raw.split("{")[0]) == "cancel"
-    cleaned = _clean(raw)
+    cleaned = _clean_keeping_commas(raw)
     if not cleaned:
         return False
-    if re.search(r"(不要|别|不用|don'?t|do not|not)\s*(取消|cancel|stop)", cleaned):
+    if re.search(r"(不要|别|不用|不想|don'?t|do not|not)\s*(取消|cancel|stop)", cleaned):
         return False
-    if CANCEL_EN.match(cleaned):
+    if len(cleaned.split()) <= MAX_CANCEL_EN_WORDS and (
+        CANCEL_EN_PHRASE.search(cleaned) or CANCEL_EN_VERB.search(cleaned)
+    ):
         return True
-    compact = cleaned.replace(" ", "")
+    compact = re.sub(r"[\s,.!;]", "", cleaned)
     if ZH_FILLER.sub("", compact) in CANCEL_ONLY_ZH or compact in CANCEL_ONLY_ZH:
         return True
-    return bool(CANCEL_ZH.search(compact)) and len(compact) <= 16
+    if len(compact) > MAX_CANCEL_ZH:
+        return False
+    if CANCEL_ZH_ANYWHERE.search(compact):
+        return True
+    # a cancel verb closing a clause: "取消掉", "先停一下，这个投诉我不提了", "终止这个流程"
+    clauses = [c for c in re.split(r"[\s,.!;，。！；]+", unicodedata.normalize("NFKC", raw)) if c]
+    return any(CANCEL_ZH_VERB.search(_clean(c).replace(" ", "")) for c in clauses) or bool(
+        re.match(r"^(取消|终止|中止|结束|退出|停止)(这个|本次|这次)?(投诉|登记|查询|流程|表格?|对话)?", compact)
+    )
+
+
+def _clean_keeping_commas(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").strip().lower().replace("’", "'").replace("‘", "'")
+    for traditional, simplified in TRADITIONAL:
+        text = text.replace(traditional, simplified)
+    text = re.sub(r"[^\w\s',.!;\u4e00-\u9fff]+", " ", text.replace("，", ",").replace("。", "."))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def read_reply(text: str) -> Reply | None:
@@ -184,8 +246,10 @@ def _read_chinese(compact: str) -> Reply | None:
             return "no"
         if candidate in YES_ZH or candidate in {"ok", "okay", "ok好的", "好ok"}:
             return "yes"
-    if re.match(r"^(不|没有|别|否)", compact) and not compact.startswith(("没问题", "不错")):
-        return "no" if len(compact) <= MAX_YES_ZH_CHARS else None
+    if re.match(r"^(不|没|别|否|错)", compact) and not compact.startswith(NOT_A_NO_ZH):
+        return "no" if len(compact) <= MAX_NO_ZH_CHARS else None
+    if len(compact) <= MAX_NO_ZH_CHARS and re.search(r"不是|不对|没用|错了|填错|没解决|不同意|不行|没好", compact):
+        return "no"
     stripped = ZH_FILLER.sub("", compact)
     if len(stripped) <= MAX_YES_ZH_CHARS and _made_of_yes_words(stripped):
         return "yes"

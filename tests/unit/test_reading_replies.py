@@ -43,7 +43,8 @@ YES = [
     "/affirm",
 ]
 NO = ["no", "No thanks", "nope", "I don't agree", "I do not agree", "disagree", "not ok", "不同意", "我不同意", "不",
-      "不行", "不是", "不要提交", "👎", "/deny"]  # fmt: skip
+      "不行", "不是", "不要提交", "👎", "/deny", "错了", "不是这个号码", "that isn't right",
+      "doesn't look right"]  # fmt: skip
 CANCEL = [
     "算了",
     "算了吧",
@@ -97,9 +98,27 @@ def test_a_question_or_noise_is_neither_yes_nor_no(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["I want them to stop charging me twice", "不要取消", "don't cancel", "信号一直断，停不下来", "13812345678"]
-)
-def test_an_answer_that_only_mentions_stopping_is_not_a_cancel(text):
+    "text",
+    [
+        "取消吧", "先不弄了，以后再说", "这个登记不填了", "把投诉撤掉吧", "停一下，别继续问了", "终止查询",
+        "懒得弄了", "投诉就免了吧", "ok stop here", "stop, I'll call the hotline instead",
+        "cancel the complaint please", "let's call it off", "scrap it", "quit asking me things, I'm done",
+        "no, cancel", "drop it",
+    ],
+)  # fmt: skip
+def test_cancels_said_in_a_sentence_are_read_as_cancel(text):
+    assert is_cancel(text) and read_reply(text) == "cancel"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want them to stop charging me twice", "不要取消", "don't cancel", "信号一直断，停不下来", "13812345678",
+        "营业厅一直不给我取消增值业务", "they refuse to cancel my contract", "my calls drop in the lift",
+        "the call always drops at the end", "家里5G信号经常中断，打电话也断", "信号撤了",
+    ],
+)  # fmt: skip
+def test_a_description_that_mentions_stopping_or_cancelling_is_not_a_cancel(text):
     assert not is_cancel(text)
 
 
