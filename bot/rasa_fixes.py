@@ -12,15 +12,7 @@
    8 ms of CPU for a turn that reads a 120-event window. The same lookup from a table
    built from that walk, rebuilt whenever a name is missing (a subclass imported later),
    returns the same class.
-3. Every DIET and ResponseSelector prediction calls the model's `tf.function` with the
-   batch as numpy arrays; TensorFlow then matches the call against the function's input
-   signature and converts the arrays on every call (its `_maybe_define_function` and
-   `canonicalize_function_inputs`: about 9% of the server's Python time under FAQ load).
-   The traced graph is the same for every call, so after the first call (traced by Rasa's
-   own code) the fix calls that graph as a concrete function with the arrays already
-   converted to tensors: the same outputs, about 5 ms less CPU per parsed message here
-   (docs/benchmarks.md).
-4. RulePolicy computes the dialogue states of the whole tracker (Rasa's
+3. RulePolicy computes the dialogue states of the whole tracker (Rasa's
    `Domain.states_for_tracker_history`: replay every event on a fresh tracker, one state
    per action) for every prediction, and twice right after a user message (once with the
    text, once with the intent): four times in an FAQ turn, each over the same events plus
@@ -29,11 +21,9 @@
    long as the applied events still start with the ones it replayed (a reverted or
    restarted conversation is replayed from the start). Every call returns fresh copies of
    the states, the same as Rasa's own.
-5. DIET and the ResponseSelector each combine a message's sparse features (one matrix per
-   featurizer) with `scipy.sparse.hstack`, one featurizer at a time, for the sequence and
-   the sentence features: about nine calls of scipy's general block-matrix code per parsed
-   message, each converting its inputs again. The fix joins the matrices' coordinates in
-   one step: the same matrix (format, shape, dtype, and every entry in the same order).
+Two more fixes served the DIETClassifier and the ResponseSelector (prediction through the
+traced graph, one-step stacking of sparse features); they went with those models when the
+linear classifier replaced them (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -42,22 +32,15 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import scipy.sparse
-import tensorflow as tf
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
-from keras.utils import tf_utils
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
+from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State, SubState
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
-from rasa.utils.tensorflow import models as rasa_models
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,26 +84,6 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
         _event_types = _event_type_table()
         cls = _event_types.get(type_name)
     return cls if cls is not None else _rasa_resolve_by_type(type_name, default)
-
-
-_rasa_predict = rasa_models.RasaModel._rasa_predict
-# Where a model keeps the concrete function of its traced prediction graph.
-CONCRETE_PREDICT = "_project_concrete_predict"
-
-
-def predict_with_traced_graph(self: rasa_models.RasaModel, batch_in: Any) -> dict[str, Any]:
-    """Rasa's `RasaModel._rasa_predict`, calling its traced graph as a concrete function."""
-    concrete = getattr(self, CONCRETE_PREDICT, None)
-    if concrete is None or self._run_eagerly:
-        outputs = _rasa_predict(self, batch_in)  # prepares the model and traces the graph once
-        if self._tf_predict_step is not None and not self._run_eagerly:
-            setattr(self, CONCRETE_PREDICT, self._tf_predict_step.get_concrete_function())
-        return outputs
-    self._training = False
-    outputs = tf_utils.sync_to_numpy_or_python_type(concrete([tf.convert_to_tensor(array) for array in batch_in]))
-    if DIAGNOSTIC_DATA in outputs:
-        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
-    return outputs
 
 
 _rasa_states_for_tracker_history = Domain.states_for_tracker_history
@@ -207,38 +170,7 @@ def states_for_tracker_history(
     return [_copy_state(state) for state in so_far.states + last.states[len(previous) :]]
 
 
-_rasa_combine_features = Message._combine_features
-
-
-def hstack_coo(matrices: list[Any]) -> scipy.sparse.coo_matrix:
-    """`scipy.sparse.hstack(matrices)` for matrices with the same number of rows, in one step."""
-    blocks = [matrix.tocoo() for matrix in matrices]
-    offsets = np.cumsum([0] + [block.shape[1] for block in blocks[:-1]])
-    return scipy.sparse.coo_matrix(
-        (
-            np.concatenate([block.data for block in blocks]),
-            (
-                np.concatenate([block.row for block in blocks]),
-                np.concatenate([block.col + offset for block, offset in zip(blocks, offsets, strict=True)]),
-            ),
-        ),
-        shape=(blocks[0].shape[0], sum(block.shape[1] for block in blocks)),
-    )
-
-
-def combine_features(features: list[Features], featurizers: list[str]) -> Features | None:
-    """Rasa's `Message._combine_features`, stacking several sparse features in one step."""
-    if len(features) < 2 or not all(f.is_sparse() for f in features):
-        return _rasa_combine_features(features, featurizers)
-    if len({f.features.shape[0] for f in features}) != 1:
-        return _rasa_combine_features(features, featurizers)  # Rasa's own error
-    first = features[0]
-    return Features(hstack_coo([f.features for f in features]), first.type, first.attribute, featurizers)
-
-
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
-    rasa_models.RasaModel._rasa_predict = predict_with_traced_graph
     Domain.states_for_tracker_history = states_for_tracker_history
-    Message._combine_features = staticmethod(combine_features)

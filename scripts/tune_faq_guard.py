@@ -1,17 +1,22 @@
-"""Chooses the FAQ ranker's weight and the guard's thresholds on the validation split, never on the held-out set.
+"""Chooses the FAQ guard's and the fallback's thresholds on the validation split, never on the held-out set.
 
-The topic ranking is a weighted average of the ResponseSelector's confidences and the
-linear model's probabilities (bot/nlu/faq_ranker.py, `selector_weight`). The guard
-(bot/nlu/faq_guard.py) answers an FAQ directly only when the best topic of that ranking
-has at least `min_confidence` and leads the second by at least `min_margin`; otherwise
-the bot asks "Did you mean ...?". This script parses the validation messages
-(tests/nlu/validation/) once with the trained model, recording both inputs of the
-blend, then replays the blend and the guard's decision for every weight and pair of
-thresholds on a grid. It picks the combination that answers most FAQ questions
-directly and correctly (the worse of the two languages counts) while, in each
-language, at most --max-wrong of FAQ questions get a wrong answer and at most
---max-oos of off-topic messages get an FAQ answer. Neither the selector nor the
-linear model depends on the weight, so one trained model serves the whole grid.
+Thresholds decide what the bot does with a message after the classifier has spoken:
+- the FAQ guard (bot/nlu/faq_guard.py), per language: declines an FAQ reading when the
+  off-topic class has at least `max_off_topic_ratio` times the best topic's probability, and
+  otherwise answers directly only when the best topic has at least `min_confidence` and leads
+  the second by at least `min_margin` (else "Did you mean ...?");
+- Rasa's FallbackClassifier declines a message whose best intent has less than `threshold`
+  (or leads the second by less than `ambiguity_threshold`).
+
+This script parses the validation messages (tests/nlu/validation/) once with the trained
+model, recording what the classifier said before the guard and the fallback changed it, and
+replays both decisions for every combination on a grid, counting outcomes exactly as
+scripts/evaluate_nlu.py does. Within each language it keeps the combinations under which at
+most --max-wrong of FAQ questions get a wrong answer and at most --max-oos of off-topic
+messages get an FAQ answer, and of those the one that handles most messages right: FAQ
+questions answered directly and right plus task intents recognised, equally weighted. The
+fallback threshold is shared by both languages: the one whose worse language scores best wins.
+The classifier does not depend on these thresholds, so one trained model serves the whole grid.
 Writes results/faq_guard_tuning.json and .md; config.yml is edited by hand.
 
     .venv/server/bin/python scripts/tune_faq_guard.py --model models/bot.tar.gz
@@ -21,10 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import importlib.util
 import json
 import sys
+from itertools import product
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,93 +41,171 @@ _spec = importlib.util.spec_from_file_location("evaluate_nlu", ROOT / "scripts" 
 evaluate_nlu = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
 _spec.loader.exec_module(evaluate_nlu)  # type: ignore[union-attr]
 
-from bot.nlu import faq_ranker  # noqa: E402
-from bot.nlu.faq_guard import is_unsure  # noqa: E402
+from bot.nlu import linear_classifier  # noqa: E402
+from bot.nlu.explicit_requests import compile_patterns, explicit_intent  # noqa: E402
+from bot.nlu.faq_guard import FAQ_INTENT, verdict  # noqa: E402
 from bot.nlu.text import detect_language, normalise  # noqa: E402
 
-GUARDED = {"faq", "faq_unsure"}
+FALLBACK = "nlu_fallback"
 CONFIDENCES = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 .. 0.90
 MARGINS = [round(0.00 + 0.05 * i, 2) for i in range(7)]  # 0.00 .. 0.30
-WEIGHTS = [round(0.3 + 0.1 * i, 1) for i in range(8)]  # 0.3 .. 1.0 (1.0: the selector alone)
+OFF_TOPIC_RATIOS = [0.1, 0.15, 0.2, 0.3, 0.5, 1.0]  # 1.0: only when off-topic ties the best topic
+FALLBACK_THRESHOLDS = [0.0, 0.1, 0.2, 0.3, 0.4]
+AMBIGUITY = 0.1
 
 
-async def parse_recording_blend(model: Path, texts: list[str]) -> list[tuple[dict, tuple | None]]:
-    """Parses each text; beside the parse, the (selector ranking, linear probabilities) the ranker blended."""
-    from rasa.core.agent import Agent
-
-    recorded: list[tuple] = []
-    original = faq_ranker.blend
-
-    def recording_blend(selector_ranking, linear, selector_weight):  # type: ignore[no-untyped-def]
-        recorded.append((selector_ranking, linear))
-        return original(selector_ranking, linear, selector_weight)
-
-    faq_ranker.blend = recording_blend  # type: ignore[assignment]
-    try:
-        agent = Agent.load(str(model))
-        out = []
-        for text in texts:
-            before = len(recorded)
-            parse = await agent.parse_message(text)
-            out.append((parse, recorded[-1] if len(recorded) > before else None))
-        return out
-    finally:
-        faq_ranker.blend = original  # type: ignore[assignment]
+def decide(row: dict, guard: dict[str, float], threshold: float) -> str:
+    """The intent the pipeline would end with at these thresholds (guard, fallback, explicit request)."""
+    if row["explicit"]:
+        return row["explicit"]
+    ranking = row["ranking"]
+    if not ranking:
+        return FALLBACK
+    intent = ranking[0]["name"]
+    if intent == FAQ_INTENT:
+        intent = verdict(ranking, row["topics"], guard)
+    best = float(ranking[0].get("confidence", 0.0))
+    second = float(ranking[1].get("confidence", 0.0)) if len(ranking) > 1 else 0.0
+    if best < threshold or best - second < AMBIGUITY:
+        return FALLBACK
+    return intent
 
 
-def reblend(inputs: tuple | None, weight: float) -> list[dict]:
-    """The two best topics of the ranking the ranker would give at `weight`, as the guard reads them."""
-    if inputs is None:
-        return []
-    selector_ranking, linear = inputs
-    return [{"intent_response_key": key, "confidence": confidence} for key, confidence in
-            faq_ranker.blend(selector_ranking, linear, weight)[:2]]  # fmt: skip
-
-
-def of_kind(rows: list[dict], language: str, kind: str) -> list[dict]:
-    """The language's rows of one kind of message (evaluate_nlu.message_kind: faq, oos or task)."""
-    return [r for r in rows if r["language"] == language and evaluate_nlu.message_kind(r["expected"]) == kind]
-
-
-def replay(rows: list[dict], min_confidence: float, min_margin: float) -> dict[str, dict[str, float]]:
-    """Per language: direct-correct, wrong and clarified shares of FAQ questions; off-topic answered as FAQ.
-
-    Each row's "ranking" and "top" are those of the weight being replayed.
-    """
-    out = {}
-    for language in ("zh", "en"):
-        faq = of_kind(rows, language, "faq")
-        oos = of_kind(rows, language, "oos")
-        counts = {"correct": 0, "wrong": 0, "clarified": 0}
-        for r in faq:
-            if r["intent"] not in GUARDED:
-                continue
-            if is_unsure(r["ranking"], min_confidence, min_margin):
-                counts["clarified"] += 1
-            else:
-                counts["correct" if r["top"] == r["expected"] else "wrong"] += 1
-        answered_oos = sum(
-            r["intent"] in GUARDED and not is_unsure(r["ranking"], min_confidence, min_margin) for r in oos
+def replay(rows: list[dict], guard: dict[str, float], threshold: float) -> dict:
+    """evaluate_nlu's per-language summary of the outcomes at these thresholds."""
+    outcomes = []
+    for row in rows:
+        intent = decide(row, guard, threshold)
+        parse = {"intent": {"name": intent}, "response_selector": {FAQ_INTENT: {"ranking": row["topics"]}}}
+        kind, predicted = evaluate_nlu.outcome(row["expected"], parse)
+        outcomes.append(
+            {"expected": row["expected"], "predicted": predicted, "kind": kind, "language": row["language"]}
         )
-        out[language] = {
-            "direct": round(counts["correct"] / len(faq), 4) if faq else 0.0,
-            "wrong": round(counts["wrong"] / len(faq), 4) if faq else 0.0,
-            "clarified": round(counts["clarified"] / len(faq), 4) if faq else 0.0,
-            "oos_answered": round(answered_oos / len(oos), 4) if oos else 0.0,
-        }
-    return out
+    return evaluate_nlu.summarise(outcomes)["by_language"]
+
+
+def allowed(s: dict, max_wrong: float, max_oos: float) -> bool:
+    """One language's summary within the constraints."""
+    return (s["faq_wrong_answer_rate"] or 0.0) <= max_wrong and (s["oos_answered_as_faq_rate"] or 0.0) <= max_oos
+
+
+def score(s: dict) -> float:
+    """One language's share of FAQ questions answered directly and right plus its share of task intents."""
+    return round((s["faq_direct_answer_accuracy"] or 0.0) + (s["task_intent_accuracy"] or 0.0), 4)
 
 
 def right_topic_first(rows: list[dict], language: str) -> float:
-    """Share of the language's FAQ questions whose right topic the ranking puts first, guard or not."""
-    faq = of_kind(rows, language, "faq")
-    return round(sum(r["top"] == r["expected"] for r in faq) / len(faq), 4) if faq else 0.0
+    """Share of the language's FAQ questions whose right topic is ranked first, guard or not."""
+    faq = [r for r in rows if r["language"] == language and r["expected"].startswith("faq/")]
+    hits = sum(bool(r["topics"]) and r["topics"][0]["intent_response_key"] == r["expected"] for r in faq)
+    return round(hits / len(faq), 4) if faq else 0.0
 
 
-def task_intent_accuracy(rows: list[dict], language: str) -> float:
-    """Share of the language's task-intent messages (neither FAQ nor off-topic) given the right intent."""
-    tasks = of_kind(rows, language, "task")
-    return round(sum(r["intent"] == r["expected"] for r in tasks) / len(tasks), 4) if tasks else 0.0
+def explicit_patterns() -> list:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    component = next(c for c in config["pipeline"] if c["name"].endswith("ExplicitRequestClassifier"))
+    return compile_patterns(component.get("intents") or {})
+
+
+async def parse_recording(model: Path, texts: list[str]) -> list[tuple[list[dict], list[dict]]]:
+    """Parses each text; the (intent ranking, topic ranking) the classifier gave, before anything changed them."""
+    from rasa.core.agent import Agent
+
+    recorded: list[tuple[list[dict], list[dict]]] = []
+    original = linear_classifier.LinearIntentClassifier.process
+
+    def recording(self, messages):  # type: ignore[no-untyped-def]
+        out = original(self, messages)
+        for m in out:
+            selection = (m.get("response_selector") or {}).get(FAQ_INTENT) or {}
+            recorded.append(
+                (copy.deepcopy(m.get("intent_ranking") or []), copy.deepcopy(selection.get("ranking") or []))
+            )
+        return out
+
+    linear_classifier.LinearIntentClassifier.process = recording  # type: ignore[method-assign]
+    try:
+        agent = Agent.load(str(model))
+        for text in texts:
+            await agent.parse_message(text)
+    finally:
+        linear_classifier.LinearIntentClassifier.process = original  # type: ignore[method-assign]
+    if len(recorded) != len(texts):
+        raise RuntimeError(f"the classifier ran {len(recorded)} times for {len(texts)} messages")
+    return recorded
+
+
+def recorded_rows(model: Path, validation: Path) -> list[dict]:
+    pairs = evaluate_nlu.load_heldout(validation)
+    recorded = asyncio.run(parse_recording(model, [text for _, text in pairs]))
+    patterns = explicit_patterns()
+    rows = []
+    for (expected, text), (ranking, topics) in zip(pairs, recorded, strict=True):
+        normalised = normalise(text)
+        rows.append({
+            "expected": expected,
+            "language": detect_language(normalised) or "zh",
+            "ranking": ranking,
+            "topics": topics,
+            "explicit": explicit_intent(normalised, patterns),
+        })  # fmt: skip
+    return rows
+
+
+def search(rows: list[dict], max_wrong: float, max_oos: float) -> dict | None:
+    """The best allowed guard per language at the best shared fallback threshold, with the grid's results."""
+    languages = ("zh", "en")
+    guards = [
+        {"min_confidence": c, "min_margin": m, "max_off_topic_ratio": r}
+        for c, m, r in product(CONFIDENCES, MARGINS, OFF_TOPIC_RATIOS)
+    ]
+    best = None
+    for threshold in FALLBACK_THRESHOLDS:
+        chosen = {}
+        for language in languages:
+            mine = [r for r in rows if r["language"] == language]
+            results = [(guard, replay(mine, guard, threshold)[language]) for guard in guards]
+            ok = [(g, s) for g, s in results if allowed(s, max_wrong, max_oos)]
+            if not ok:
+                break
+            # Ties go to the stricter guard: higher thresholds, a lower off-topic ratio.
+            guard, summary = max(ok, key=lambda gs: (score(gs[1]), gs[0]["min_confidence"], gs[0]["min_margin"],
+                                                     -gs[0]["max_off_topic_ratio"]))  # fmt: skip
+            chosen[language] = {"guard": guard, "summary": summary}
+        else:
+            worse = min(score(chosen[language]["summary"]) for language in languages)
+            if best is None or worse > best["score"]:
+                best = {"threshold": threshold, "score": worse, "languages": chosen}
+    return best
+
+
+def markdown(rows: list[dict], best: dict | None, args: argparse.Namespace) -> str:
+    lines = [
+        "# FAQ guard and fallback thresholds on the validation split",
+        "",
+        f"Messages: {len(rows)}. Right topic ranked first (before the guard): "
+        f"{right_topic_first(rows, 'zh'):.1%} zh / {right_topic_first(rows, 'en'):.1%} en.",
+        f"Constraints per language: wrong answers <= {args.max_wrong:.0%}, off-topic answered <= {args.max_oos:.0%}.",
+        "",
+    ]
+    if best is None:
+        return "\n".join([*lines, "No thresholds meet the constraints."]) + "\n"
+    lines += [
+        f"Fallback threshold: {best['threshold']}.",
+        "",
+        "| language | min_confidence | min_margin | max_off_topic_ratio | FAQ direct | FAQ one tap | FAQ wrong "
+        "| task intents | off-topic declined | off-topic answered |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for language, chosen in best["languages"].items():
+        g, s = chosen["guard"], chosen["summary"]
+        lines.append(
+            f"| {language} | {g['min_confidence']} | {g['min_margin']} | {g['max_off_topic_ratio']} "
+            f"| {s['faq_direct_answer_accuracy']:.1%} | {s['faq_answer_accuracy']:.1%} "
+            f"| {s['faq_wrong_answer_rate']:.1%} "
+            f"| {s['task_intent_accuracy']:.1%} | {s['oos_declined_rate']:.1%} | {s['oos_answered_as_faq_rate']:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -131,102 +218,16 @@ def main() -> int:
     args = parser.parse_args()
 
     evaluate_nlu.quiet()
-    pairs = evaluate_nlu.load_heldout(args.validation)
-    parses = asyncio.run(parse_recording_blend(args.model, [text for _, text in pairs]))
-    base = [
-        {
-            "expected": expected,
-            "intent": (parse.get("intent") or {}).get("name"),
-            "inputs": inputs,
-            "language": detect_language(normalise(text)) or "zh",
-        }
-        for (expected, text), (parse, inputs) in zip(pairs, parses, strict=True)
-    ]
-    grid = []
-    first = {}  # per weight and language: FAQ questions whose right topic the blend ranks first
-    for weight in WEIGHTS:
-        rows = []
-        for row in base:
-            ranking = reblend(row["inputs"], weight)
-            top = str(ranking[0]["intent_response_key"]).removeprefix("faq/") if ranking else ""
-            rows.append({**row, "ranking": ranking, "top": f"faq/{top}" if top else ""})
-        first[weight] = {language: right_topic_first(rows, language) for language in ("zh", "en")}
-        for confidence in CONFIDENCES:
-            for margin in MARGINS:
-                result = replay(rows, confidence, margin)
-                allowed = all(
-                    r["wrong"] <= args.max_wrong and r["oos_answered"] <= args.max_oos for r in result.values()
-                )
-                score = min(r["direct"] for r in result.values())
-                grid.append({"selector_weight": weight, "min_confidence": confidence, "min_margin": margin,
-                             "allowed": allowed, "score": score, "by_language": result})  # fmt: skip
-    allowed = [g for g in grid if g["allowed"]]
-    # Best worst-language direct accuracy; ties go to the stricter (higher) thresholds, then to
-    # the larger selector weight (the plainer model).
-    key = lambda g: (g["score"], g["min_confidence"], g["min_margin"], g["selector_weight"])  # noqa: E731
-    best = max(allowed, key=key) if allowed else None
+    rows = recorded_rows(args.model, args.validation)
+    best = search(rows, args.max_wrong, args.max_oos)
     args.out.mkdir(parents=True, exist_ok=True)
-    tasks = {language: task_intent_accuracy(base, language) for language in ("zh", "en")}
-    messages = {
-        language: {kind: len(of_kind(base, language, kind)) for kind in ("faq", "oos", "task")}
-        for language in ("zh", "en")
-    }
-    (args.out / "faq_guard_tuning.json").write_text(
-        json.dumps(
-            {"best": best, "messages": messages, "right_topic_first": first, "task_intents": tasks, "grid": grid},
-            indent=1,
-        )  # fmt: skip
-    )
-
-    def row(g: dict) -> str:
-        zh, en = g["by_language"]["zh"], g["by_language"]["en"]
-        return (
-            f"| {g['selector_weight']} | {g['min_confidence']} | {g['min_margin']} | {'yes' if g['allowed'] else 'no'} "
-            f"| {zh['direct']:.1%} / {zh['wrong']:.1%} / {zh['clarified']:.1%} "
-            f"| {en['direct']:.1%} / {en['wrong']:.1%} / {en['clarified']:.1%} "
-            f"| {zh['oos_answered']:.1%} / {en['oos_answered']:.1%} |"
-        )
-
-    header = [
-        "| selector_weight | min_confidence | min_margin | allowed | zh direct / wrong / clarified "
-        "| en direct / wrong / clarified | off-topic answered zh / en |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines = [
-        "# FAQ ranker weight and guard thresholds on the validation split",
-        "",
-        f"Validation messages: FAQ {messages['zh']['faq']} zh / {messages['en']['faq']} en, "
-        f"off-topic {messages['zh']['oos']} zh / {messages['en']['oos']} en, "
-        f"task intents {messages['zh']['task']} zh / {messages['en']['task']} en.",
-        f"Task intents right (DIET and the rules after it; the weight and the guard do not change them): "
-        f"{tasks['zh']:.1%} zh / {tasks['en']:.1%} en.",
-        f"Constraints per language: wrong answers <= {args.max_wrong:.0%}, off-topic answered <= {args.max_oos:.0%}.",
-        "",
-        "## The best allowed thresholds for each weight",
-        "",
-        *header,
-    ]
-    for weight in WEIGHTS:
-        mine = [g for g in allowed if g["selector_weight"] == weight]
-        if mine:
-            lines.append(row(max(mine, key=key)))
-    lines += [
-        "",
-        "## Right topic ranked first (before the guard), FAQ questions",
-        "",
-        "| selector_weight | zh | en |",
-        "|---|---|---|",
-        *(f"| {w} | {first[w]['zh']:.1%} | {first[w]['en']:.1%} |" for w in WEIGHTS),
-    ]
-    lines += ["", "## Every combination", "", *header, *(row(g) for g in grid)]
-    (args.out / "faq_guard_tuning.md").write_text("\n".join(lines) + "\n")
+    first = {language: right_topic_first(rows, language) for language in ("zh", "en")}
+    (args.out / "faq_guard_tuning.json").write_text(json.dumps({"best": best, "right_topic_first": first}, indent=1))
+    (args.out / "faq_guard_tuning.md").write_text(markdown(rows, best, args))
     if best is None:
-        print("no weight and thresholds meet the constraints on the validation split")
+        print("no thresholds meet the constraints on the validation split")
         return 1
-    print(
-        f"best: selector_weight {best['selector_weight']}, min_confidence {best['min_confidence']}, "
-        f"min_margin {best['min_margin']}: {best['by_language']}"
-    )
+    print(markdown(rows, best, args))
     return 0
 
 

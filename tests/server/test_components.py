@@ -5,7 +5,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.faq_guard import FaqConfidenceGuard, is_unsure
+from bot.nlu.faq_guard import FaqConfidenceGuard, is_unsure, off_topic_is_close
 from bot.nlu.language import LanguageDetector
 from bot.nlu.normalizer import ORIGINAL_TEXT, TextNormalizer
 from tests.conftest import ROOT
@@ -112,6 +112,47 @@ def test_faq_unsure_replaces_faq_in_the_ranking_so_the_fallback_sees_no_tie():
     )
     guard.process([message])
     assert [i["name"] for i in message.get("intent_ranking")] == ["faq_unsure", "greet"]
+
+
+def faq_reading(topics: list[dict], off_topic: float = 0.0, language: str = "zh") -> Message:
+    intents = [{"name": "faq", "confidence": 0.8}, {"name": "out_of_scope", "confidence": off_topic}]
+    return Message(
+        data={
+            TEXT: "x",
+            INTENT: intents[0],
+            "intent_ranking": intents,
+            "response_selector": {"faq": {"ranking": topics}},
+            ENTITIES: [{"entity": "language", "value": language}],
+        }
+    )
+
+
+def test_an_faq_reading_that_off_topic_comes_close_to_is_declined():
+    assert off_topic_is_close([{"name": "faq", "confidence": 0.6}, {"name": "out_of_scope", "confidence": 0.2}], 0.3)
+    assert not off_topic_is_close(
+        [{"name": "faq", "confidence": 0.6}, {"name": "out_of_scope", "confidence": 0.1}], 0.3
+    )
+    assert not off_topic_is_close([{"name": "faq", "confidence": 0.6}], 0.3)
+    guard = FaqConfidenceGuard({**FaqConfidenceGuard.get_default_config(), "max_off_topic_ratio": 0.3})
+    close = faq_reading(ranking(0.95, 0.01), off_topic=0.3)
+    guard.process([close])
+    assert close.get(INTENT)["name"] == "nlu_fallback"
+    assert [i["name"] for i in close.get("intent_ranking")] == ["nlu_fallback", "out_of_scope"]
+
+
+def test_each_language_has_its_own_thresholds():
+    config = {
+        **FaqConfidenceGuard.get_default_config(),
+        "languages": {"zh": {"min_confidence": 0.3}, "en": {"min_confidence": 0.9, "min_margin": 0.0}},
+    }
+    guard = FaqConfidenceGuard(config)
+    zh, en = faq_reading(ranking(0.5, 0.1), language="zh"), faq_reading(ranking(0.85, 0.1), language="en")
+    unknown = faq_reading(ranking(0.5, 0.1), language="fr")
+    guard.process([zh, en, unknown])
+    assert zh.get(INTENT)["name"] == "faq"  # 0.5 >= 0.3 and 0.4 ahead (the default margin 0.2)
+    assert en.get(INTENT)["name"] == "faq_unsure"  # 0.85 < 0.9
+    assert unknown.get(INTENT)["name"] == "faq_unsure"  # the defaults: 0.5 < 0.6
+    assert guard.thresholds("en") == {"min_confidence": 0.9, "min_margin": 0.0, "max_off_topic_ratio": 1.0}
 
 
 def test_an_explicit_request_overrides_an_faq_reading():

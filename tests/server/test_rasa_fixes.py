@@ -1,16 +1,11 @@
 """The fixes of bot/rasa_fixes.py accept, refuse and return exactly what Rasa's own code does."""
 
-import asyncio
-import gc
 from pathlib import Path
 from random import Random
 
 import jsonschema
-import numpy as np
 import pytest
-import scipy.sparse
 from rasa.core.actions.action import RemoteAction
-from rasa.core.agent import Agent
 from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -29,22 +24,13 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
-from rasa.utils.tensorflow.models import RasaModel
 
 import bot.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
 from bot.rasa_fixes import (
-    CONCRETE_PREDICT,
     STATES_SO_FAR,
-    _rasa_combine_features,
-    _rasa_predict,
     _rasa_states_for_tracker_history,
-    combine_features,
-    hstack_coo,
-    predict_with_traced_graph,
     resolve_event_type,
     response_validator,
     states_for_tracker_history,
@@ -126,107 +112,7 @@ def test_a_stored_conversation_reads_back_event_for_event() -> None:
     assert [Event.from_parameters(e.as_dict()) for e in events] == events
 
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "bot.tar.gz"
-MESSAGES = [
-    "携号转网需要满足什么条件",
-    "how do I check 5G coverage",
-    "北京市海淀区有5G吗",
-    "I want to file a complaint",
-    "我的手機為什麼只顯示4G",
-    "iPhone 12 支持5G吗",
-    "what's the weather tomorrow",
-    "提前解约要付多少违约金?" * 3,
-    "😀",
-]
-
-
-def readings(agent: Agent) -> list[dict]:
-    """What the model says about each message: intents, and the FAQ topics with their scores."""
-
-    async def parse_all() -> list[dict]:
-        return [await agent.parse_message(text) for text in MESSAGES]
-
-    out = []
-    for parsed in asyncio.run(parse_all()):
-        selector = parsed["response_selector"]["faq"]
-        out.append(
-            {
-                "intents": [(i["name"], i["confidence"]) for i in parsed["intent_ranking"]],
-                "topics": [(r["intent_response_key"], r["confidence"]) for r in selector["ranking"]],
-            }
-        )
-    return out
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (the test command trains first)")
-    return Agent.load(str(MODEL))
-
-
-def test_the_traced_graph_call_predicts_exactly_what_rasas_own_call_does(agent: Agent) -> None:
-    assert RasaModel._rasa_predict is predict_with_traced_graph
-    fixed = [readings(agent) for _ in range(2)]  # the first call traces, the second uses the concrete function
-    traced = [m for m in gc.get_objects() if isinstance(m, RasaModel) and getattr(m, CONCRETE_PREDICT, None)]
-    assert len(traced) == 2, "DIET and the ResponseSelector both predict through their traced graphs"
-    try:
-        RasaModel._rasa_predict = _rasa_predict
-        original = readings(agent)
-    finally:
-        RasaModel._rasa_predict = predict_with_traced_graph
-    for reading in fixed:
-        for ours, rasas in zip(reading, original, strict=True):
-            assert [name for name, _ in ours["intents"]] == [name for name, _ in rasas["intents"]]
-            assert [c for _, c in ours["intents"]] == pytest.approx([c for _, c in rasas["intents"]], abs=1e-6)
-            assert [key for key, _ in ours["topics"]] == [key for key, _ in rasas["topics"]]
-            assert [c for _, c in ours["topics"]] == pytest.approx([c for _, c in rasas["topics"]], abs=1e-6)
-
-
-def assert_same_features(ours: Features | None, rasas: Features | None) -> None:
-    if rasas is None:
-        assert ours is None
-        return
-    assert ours is not None
-    assert (ours.type, ours.attribute, ours.origin) == (rasas.type, rasas.attribute, rasas.origin)
-    assert ours.is_sparse() == rasas.is_sparse()
-    if rasas.is_sparse():
-        assert (ours.features.format, ours.features.shape) == (rasas.features.format, rasas.features.shape)
-        for part in ("data", "row", "col"):
-            mine, theirs = getattr(ours.features, part), getattr(rasas.features, part)
-            assert mine.dtype == theirs.dtype
-            assert np.array_equal(mine, theirs), part
-    else:
-        assert np.array_equal(ours.features, rasas.features)
-
-
-def test_sparse_features_are_stacked_exactly_as_rasa_stacks_them(agent: Agent, monkeypatch) -> None:
-    assert Message._combine_features is combine_features
-    stacked = []
-
-    def compared(features: list[Features], featurizers: list[str]) -> Features | None:
-        ours = combine_features(features, featurizers)
-        assert_same_features(ours, _rasa_combine_features(features, featurizers))
-        stacked.append(len(features))
-        return ours
-
-    monkeypatch.setattr(Message, "_combine_features", staticmethod(compared))
-    readings(agent)
-    # DIET and the ResponseSelector both asked, for every message, and several featurizers' matrices were joined
-    assert len(stacked) >= 4 * len(MESSAGES)
-    assert max(stacked) >= 3
-
-
-def test_stacking_refuses_what_rasa_refuses() -> None:
-    two_rows = Features(scipy.sparse.coo_matrix(np.ones((2, 3))), "sequence", "text", "a")
-    three_rows = Features(scipy.sparse.coo_matrix(np.ones((3, 3))), "sequence", "text", "b")
-    with pytest.raises(ValueError, match="sequence dimensions do not match"):
-        combine_features([two_rows, three_rows], ["a", "b"])
-    wide = hstack_coo([scipy.sparse.coo_matrix(np.eye(2)), scipy.sparse.coo_matrix(np.arange(6).reshape(2, 3))])
-    assert (wide.toarray() == np.hstack([np.eye(2), np.arange(6).reshape(2, 3)])).all()
-
-
-# -- fix 4: the dialogue states, replayed only for the events a turn added ---------------
+# -- fix 3: the dialogue states, replayed only for the events a turn added ---------------
 
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
 RULE_ONLY = {RULE_ONLY_SLOTS: ["requested_slot", "complaint_confirmed"], RULE_ONLY_LOOPS: ["status_form"]}
