@@ -1,11 +1,26 @@
 # Entry points. `make run` and `make test` do all the set-up on a fresh machine.
-.PHONY: run test setup train lint check-faq evaluate bench tune-guard clean
+.PHONY: run test test-fast test-server test-e2e test-stories test-nlu setup train lint check-faq evaluate bench tune-guard clean
 
 run:            ## set up, train if needed, start all servers, print the addresses
 	@bash scripts/run.sh
 
-test:           ## the whole test suite; one summary line; non-zero on failure
-	@bash scripts/test.sh
+test:           ## the whole test suite (every tier below); one summary line; non-zero on failure
+	@bash scripts/test.sh all
+
+test-fast:      ## lint, curation checks, unit and integration tests on both databases; no model, no browser
+	@bash scripts/test.sh fast
+
+test-server:    ## tests of the Rasa-server code on the trained model
+	@bash scripts/test.sh server
+
+test-e2e:       ## the real servers over HTTP, the chat page and the desk in headless Chromium
+	@bash scripts/test.sh e2e
+
+test-stories:   ## rasa test on the conversation stories
+	@bash scripts/test.sh stories
+
+test-nlu:       ## the held-out NLU gate
+	@bash scripts/test.sh nlu
 
 setup:          ## environments from the lock files and the chat widget bundle
 	@bash -c 'source scripts/lib.sh && setup_all'

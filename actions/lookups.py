@@ -6,7 +6,7 @@ bot.catalog.answers. An ambiguous name is asked about, an unknown one said plain
 
 from __future__ import annotations
 
-import asyncio
+import abc
 import json
 import re
 import unicodedata
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from actions import wiring
 from actions.form_steps import OFFERED, cancelled, clear_cancel, latest_text, offer
 from actions.language import current_language
+from actions.outage import STORE_DOWN, from_store
 from bot.catalog import answers
 from bot.catalog.errors import InvalidTerminationQuery, UnknownOperator
 from bot.catalog.finder import PlanQuery, find_plans, parse_plan_query
@@ -64,13 +65,33 @@ def operator_for(tracker: Tracker) -> str | None:
 
 
 async def in_session(work: Callable[[Session], T]) -> T:
-    """Runs a catalogue query in its own session, off the event loop."""
+    """Runs a catalogue query in its own session, off the event loop, within the outage deadline."""
+    deps = wiring.current()
 
     def run() -> T:
-        with wiring.current().catalog_session() as session:
+        with deps.catalog_session() as session:
             return work(session)
 
-    return await asyncio.to_thread(run)
+    return await from_store(run, "catalogue look-up")
+
+
+class AnswerFromCatalogue(Action, metaclass=abc.ABCMeta):
+    """A look-up action: `answer` runs the look-up; a database outage gets an honest reply, not silence."""
+
+    @abc.abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if cancelled(tracker):  # the user cancelled the look-up's form: it said so, nothing to answer
+            return [*(SlotSet(slot, None) for slot in ("place", "handset", "plan")), *clear_cancel()]
+        try:
+            return await self.answer(dispatcher, tracker)
+        except STORE_DOWN:
+            dispatcher.utter_message(response="utter_lookup_unavailable")
+            return [SlotSet(slot, None) for slot in ("place", "handset", "plan")]
+
+    @abc.abstractmethod
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]: ...
 
 
 def ask_which(
@@ -111,13 +132,11 @@ def done(slot: str, *events: EventType) -> list[EventType]:
     return [SlotSet(slot, None), SlotSet(OFFERED, None), *events]
 
 
-class ActionAnswerCoverage(Action):
+class ActionAnswerCoverage(AnswerFromCatalogue):
     def name(self) -> str:
         return "action_answer_coverage"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if cancelled(tracker):
-            return done("place", *clear_cancel())
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         language, query = current_language(tracker), str(tracker.get_slot("place") or "")
         operator = operator_for(tracker)
         answer = await in_session(lambda s: coverage_at(s, query, operator))
@@ -132,13 +151,11 @@ class ActionAnswerCoverage(Action):
         return done("place")
 
 
-class ActionAnswerHandset(Action):
+class ActionAnswerHandset(AnswerFromCatalogue):
     def name(self) -> str:
         return "action_answer_handset"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if cancelled(tracker):
-            return done("handset", *clear_cancel())
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         language, query = current_language(tracker), str(tracker.get_slot("handset") or "")
         operator = operator_for(tracker)
         answer = await in_session(lambda s: handset_compatibility(s, query, operator))
@@ -153,13 +170,11 @@ class ActionAnswerHandset(Action):
         return done("handset")
 
 
-class ActionAnswerPlan(Action):
+class ActionAnswerPlan(AnswerFromCatalogue):
     def name(self) -> str:
         return "action_answer_plan"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if cancelled(tracker):
-            return done("plan", *clear_cancel())
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         language = current_language(tracker)
         operator = operator_for(tracker)
         names = entity_values(tracker, "plan") or [str(tracker.get_slot("plan") or "")]

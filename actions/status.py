@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions import wiring
 from actions.form_steps import cancel, cancel_requested, cancelled, clear_cancel
 from actions.language import current_language
+from actions.outage import STORE_DOWN, from_store
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.services import get_status
 from bot.complaints.ticket import CHINA_STANDARD_TIME
@@ -106,7 +107,11 @@ class ActionCheckComplaintStatus(Action):
         ticket, last4 = tracker.get_slot("status_ticket"), tracker.get_slot("status_last4")
         deps = wiring.current()
         now = datetime.now(timezone.utc)
-        view = await asyncio.to_thread(lambda: get_status(deps.uow_factory(), ticket, last4, now=now))
+        try:
+            view = await from_store(lambda: get_status(deps.uow_factory(), ticket, last4, now=now), "status look-up")
+        except STORE_DOWN:
+            dispatcher.utter_message(response="utter_status_unavailable")
+            return reset
         if view is None:
             dispatcher.utter_message(response="utter_status_not_found")
             return [*reset, SlotSet("status_failures", failures + 1)]

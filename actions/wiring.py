@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
+from bot.desk.redact import install_log_redaction
 from bot.desk.unit_of_work import notifying_uow_factory
 from bot.settings import get_settings
 
@@ -24,6 +25,7 @@ class Dependencies:
     reply_days: int
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
+    retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
 
 
 _current: Dependencies | None = None
@@ -31,6 +33,7 @@ _current: Dependencies | None = None
 
 def from_settings() -> Dependencies:
     settings = get_settings()
+    install_log_redaction()  # the action server's logs: numbers masked whatever logs them
     return Dependencies(
         # the "new complaint" notification commits in the same transaction as the complaint
         uow_factory=notifying_uow_factory(settings),
@@ -38,6 +41,7 @@ def from_settings() -> Dependencies:
         reply_days=settings.complaint_reply_days,
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
+        retention_days=settings.complaint_retention_days,
     )
 
 

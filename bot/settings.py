@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     # Load the sample catalogue (data/catalog/*.sample.csv) at start; for development and demos only.
     load_sample_catalogue: bool = True
     complaint_reply_days: int = Field(default=15, ge=1)
+    # PIPL retention: days after closing when a complaint's phone number, chat transcript and free texts
+    # are erased (the record and its statistics stay); run `python -m bot.cli erase-expired` daily.
+    complaint_retention_days: int = Field(default=730, ge=1)
+    # Days a conversation is kept in Rasa's tracker store (pruned by the same command; bot/desk/conversations.py).
+    conversation_retention_days: int = Field(default=90, ge=1)
     # Complaints confirmed while the database is unreachable wait here (one JSON file each).
     spool_dir: Path = VAR / "spool"
 

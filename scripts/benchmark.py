@@ -27,9 +27,12 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -55,15 +58,18 @@ TURNS = {
 LEAVE_FORM = {"我要投诉": "算了", "I want to file a complaint": "stop"}
 CONCURRENCY = (1, 10, 50)
 TIME_LIMIT_S = 120.0
+TURNS_PER_CONVERSATION = 8
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+STOCK_CACHE = Path(os.environ.get("STOCK_CACHE", Path.home() / ".cache" / "g5-care-bench"))
 
 
 # -- training and NLU --------------------------------------------------------------
 
 
-def train(name: str) -> float:
-    """Trains one model from scratch (no cache); seconds taken."""
+def train(name: str) -> dict:
+    """Trains one model from scratch (no cache); wall-clock and CPU seconds (user + system) taken."""
     MODELS.mkdir(parents=True, exist_ok=True)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         [
@@ -88,7 +94,58 @@ def train(name: str) -> float:
         stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
-    return round(time.perf_counter() - started, 1)
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "when": now(), "commit": commit()}
+
+
+def stock_key() -> str:
+    """Content hash of everything stock's training reads: its config, the data, the domain, Rasa's pins."""
+    digest = hashlib.sha256()
+    files = [CONFIGS["stock"], ROOT / "requirements" / "server.lock"]
+    files += sorted(p for folder in ("data", "domain") for p in (ROOT / folder).rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def train_stock_cached(allow_stale: bool = False) -> dict:
+    """Stock's model from the cache when its inputs are unchanged, else trained and cached.
+
+    Stock's training takes over an hour on 2 cores and only changes when the data, the domain or
+    Rasa's pins do, so it is kept outside the repository (STOCK_CACHE, default ~/.cache/g5-care-bench)
+    by content hash, with the times measured when it was trained."""
+    key = stock_key()
+    cached_model, cached_times = STOCK_CACHE / f"stock-{key}.tar.gz", STOCK_CACHE / f"stock-{key}.json"
+    if cached_model.exists() and cached_times.exists():
+        shutil.copyfile(cached_model, MODELS / "stock.tar.gz")
+        return {**json.loads(cached_times.read_text()), "cached": True, "key": key}
+    older = sorted(STOCK_CACHE.glob("stock-*.json"), key=lambda p: p.stat().st_mtime)
+    if allow_stale and older:
+        # Trained on other data or pins: say so in the report rather than wait an hour.
+        times = json.loads(older[-1].read_text())
+        shutil.copyfile(older[-1].with_suffix("").with_suffix(".tar.gz"), MODELS / "stock.tar.gz")
+        return {**times, "cached": True, "key": older[-1].stem.removeprefix("stock-"), "stale": True}
+    times = train("stock")
+    STOCK_CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(MODELS / "stock.tar.gz", cached_model)
+    cached_times.write_text(json.dumps(times))
+    return {**times, "cached": False, "key": key}
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def commit() -> str:
+    """The commit measured, with '+changes' when the working tree differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    head, dirty = git("rev-parse", "HEAD"), git("status", "--porcelain", "--untracked-files=no")
+    return (head or "unknown") + ("+changes" if dirty else "")
 
 
 def evaluate(name: str) -> dict:
@@ -129,15 +186,17 @@ def turn(servers: Servers, session: requests.Session, sender: str, text: str) ->
     return time.perf_counter() - start
 
 
-def conversation(servers: Servers, kind: str, repeats: int, deadline: float) -> tuple[list[float], int]:
-    """One conversation: a greeting (session start, not measured), then `repeats` turns of `kind`.
+def conversation(servers: Servers, kind: str, deadline: float) -> tuple[list[float], int]:
+    """One conversation: a greeting (session start, not measured), then TURNS_PER_CONVERSATION turns of `kind`.
 
-    Returns the measured turns' latencies and the number of requests sent in all."""
+    Every conversation has the same length at every concurrency, so a set-up whose turns slow down
+    as a conversation grows (stock's in-memory tracker) is measured alike at 1, 10 and 50
+    conversations. Returns the measured turns' latencies and the number of requests sent in all."""
     session = requests.Session()
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     turn(servers, session, sender, "你好")
     sent, timings = 1, []
-    for i in range(repeats):
+    for i in range(TURNS_PER_CONVERSATION):
         if time.monotonic() > deadline:
             break
         text = TURNS[kind][i % 2]
@@ -149,11 +208,12 @@ def conversation(servers: Servers, kind: str, repeats: int, deadline: float) -> 
     return timings, sent
 
 
-def load(servers: Servers, kind: str, concurrency: int, per_conversation: int) -> dict[str, float]:
+def load(servers: Servers, kind: str, concurrency: int, conversations: int) -> dict[str, float]:
+    """`conversations` conversations, `concurrency` at a time; bounded by TIME_LIMIT_S."""
     deadline = time.monotonic() + TIME_LIMIT_S
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        futures = [pool.submit(conversation, servers, kind, per_conversation, deadline) for _ in range(concurrency)]
+        futures = [pool.submit(conversation, servers, kind, deadline) for _ in range(conversations)]
         results = [f.result(timeout=TIME_LIMIT_S * 2) for f in futures]
     elapsed = time.perf_counter() - started
     timings = [t for measured, _ in results for t in measured]
@@ -207,12 +267,13 @@ def measure(name: str, model: Path, endpoints_extra: dict | None, env_extra: dic
         with running_servers(Path(tmp), endpoints_extra, env_extra, model=model, credentials=credentials) as servers:
             ready_s = round(time.perf_counter() - started, 1)
             for kind in TURNS:  # warm-up
-                load(servers, kind, 2, 3)
+                load(servers, kind, 2, 2)
             result: dict = {"setup": name, "ready_s": ready_s, "turns": {}}
             for kind in TURNS:
                 for concurrency in CONCURRENCY if not quick else (1, 10):
-                    per = max(4, 200 // concurrency) if not quick else 4
-                    result["turns"][f"{kind}@{concurrency}"] = load(servers, kind, concurrency, per)
+                    # about 200 measured turns at every concurrency (50 in a quick run)
+                    conversations = max(concurrency, (50 if quick else 200) // TURNS_PER_CONVERSATION)
+                    result["turns"][f"{kind}@{concurrency}"] = load(servers, kind, concurrency, conversations)
             result["long_conversation"] = long_conversation(servers, 60 if quick else 200)
             result["rss_mb"] = {name: rss_mb(pid) for name, pid in servers.pids.items()}
             return result
@@ -285,7 +346,25 @@ def nlu_rows(nlu: dict) -> list[tuple[str, str, float, float, bool]]:
     return rows
 
 
+# The figures of the last full run before the lean model (2026-11-30, docs/benchmarks.md): the
+# held-out rows the model must not fall behind, and the form and look-up turns' latency as a share
+# of stock's in the same run (the same machine cannot be assumed across runs).
+BEFORE = {
+    "held_out": {
+        "faq_direct_answer_accuracy": {"zh": 0.919, "en": 0.909},
+        "faq_answer_accuracy": {"zh": 0.976, "en": 0.959},
+        "faq_wrong_answer_rate": {"zh": 0.005, "en": 0.015},
+        "task_intent_accuracy": {"zh": 0.850, "en": 0.812},
+        "oos_declined_rate": {"zh": 0.742, "en": 0.767},
+        "oos_answered_as_faq_rate": {"zh": 0.0, "en": 0.067},
+    },
+    "p50_share_of_stock": {"lookup@1": 77.9 / 202.9, "form@1": 102.6 / 486.6},
+}
+LOWER_IS_BETTER = {"faq_wrong_answer_rate", "oos_answered_as_faq_rate"}
+
+
 def targets(report: dict) -> list[dict]:
+    """The lean-model targets (issue 17) and the earlier ones, each measured in this run."""
     runs = {run["name"]: run for run in report["runs"]}
     ours, stock = runs["project"], runs["stock"]
     out = []
@@ -293,45 +372,52 @@ def targets(report: dict) -> list[dict]:
     def add(target: str, value: str, met: bool, by: str) -> None:
         out.append({"target": target, "measured": value, "met": met, "by": by})
 
-    faq_ours, faq_stock = ours["turns"]["faq@1"]["p50_ms"], stock["turns"]["faq@1"]["p50_ms"]
-    add(
-        "FAQ turn p50 (1 conversation) no slower than stock",
-        f"{faq_ours} ms vs {faq_stock} ms",
-        faq_ours <= faq_stock,
-        f"{faq_ours / faq_stock:.2f}x stock",
-    )
+    def ratio(target: str, mine: float, theirs: float, limit: float, unit: str, higher: bool = False) -> None:
+        share = mine / theirs if theirs else float("inf")
+        met = share >= limit if higher else share <= limit
+        add(target, f"{mine} vs {theirs} {unit}", met, f"{share:.2f}x stock")
+
+    training = report.get("training", {})
+    if "project" in training and "stock" in training:
+        p, s = training["project"], training["stock"]
+        ratio("training from scratch at most 0.1x stock's (wall clock)", p["wall_s"], s["wall_s"], 0.1, "s")
+        ratio("training from scratch at most 0.1x stock's (CPU)", p["cpu_s"], s["cpu_s"], 0.1, "s")
+    model_mb = report.get("model_mb", {})
+    if "project" in model_mb:
+        add("model file at most 40 MB", f"{model_mb['project']} MB (stock {model_mb.get('stock')} MB)",
+            model_mb["project"] <= 40, f"{model_mb['project'] / 40:.2f}x the budget")  # fmt: skip
+    ratio("model ready at most 0.3x stock's load time", ours["ready_s"], stock["ready_s"], 0.3, "s")
+    rss = ours["rss_mb"]["rasa"]
+    add("Rasa server resident memory at most 800 MB", f"{rss} MB (stock {stock['rss_mb']['rasa']} MB)", rss <= 800,
+        f"{rss / 800:.2f}x the budget")  # fmt: skip
     for name in [n for n in ("project", "production") if n in runs]:
-        rps = runs[name]["turns"]["faq@10"]["throughput_rps"]
-        base = stock["turns"]["faq@10"]["throughput_rps"]
-        add(
-            f"FAQ throughput at 10 conversations at least 2x stock ({name})",
-            f"{rps} vs {base} req/s",
-            rps >= 2 * base,
-            f"{rps / base:.2f}x stock",
-        )
+        ratio(f"FAQ throughput at 10 conversations at least 2x stock ({name})",
+              runs[name]["turns"]["faq@10"]["throughput_rps"], stock["turns"]["faq@10"]["throughput_rps"], 2.0,
+              "req/s", higher=True)  # fmt: skip
+    ratio("FAQ turn p50 at 1 conversation at most 0.5x stock's", ours["turns"]["faq@1"]["p50_ms"],
+          stock["turns"]["faq@1"]["p50_ms"], 0.5, "ms")  # fmt: skip
+    for key, before in BEFORE["p50_share_of_stock"].items():
+        mine, theirs = ours["turns"][key]["p50_ms"], stock["turns"][key]["p50_ms"]
+        add(f"{key.split('@')[0]} turn p50 no slower than before (as a share of stock's, {before:.2f}x before)",
+            f"{mine} vs {theirs} ms", mine / theirs <= before * 1.1, f"{mine / theirs:.2f}x stock")  # fmt: skip
     long = ours["long_conversation"]
     if "message_200_ms" in long:
-        ratio = long["message_200_ms"] / long["message_1_ms"]
-        add(
-            "200th message within 1.5x the 1st",
-            f"{long['message_1_ms']} -> {long['message_200_ms']} ms",
-            ratio <= 1.5,
-            f"{ratio:.2f}x",
-        )
-    add(
-        "Rasa server resident memory no larger than stock",
-        f"{ours['rss_mb']['rasa']} vs {stock['rss_mb']['rasa']} MB",
-        ours["rss_mb"]["rasa"] <= stock["rss_mb"]["rasa"],
-        f"{ours['rss_mb']['rasa'] / stock['rss_mb']['rasa']:.2f}x",
-    )
+        share = long["message_200_ms"] / long["message_1_ms"]
+        add("200th message within 1.5x the 1st", f"{long['message_1_ms']} -> {long['message_200_ms']} ms",
+            share <= 1.5, f"{share:.2f}x")  # fmt: skip
     if report.get("nlu"):
-        behind = [f"{label} ({lang})" for label, lang, _, _, ok in nlu_rows(report["nlu"]) if not ok]
-        add(
-            "NLU quality at least the stock baseline's on every row",
-            "see the NLU table",
-            not behind,
-            "behind on: " + ", ".join(behind) if behind else "every row",
-        )
+        ours_nlu = report["nlu"]["project"]["by_language"]
+        behind = [
+            f"{key} ({lang}): {ours_nlu[lang][key]:.1%} vs {value:.1%}"
+            for key, by_lang in BEFORE["held_out"].items()
+            for lang, value in by_lang.items()
+            if (ours_nlu[lang][key] > value if key in LOWER_IS_BETTER else ours_nlu[lang][key] < value)
+        ]
+        add("held-out NLU no worse than before on every row", "see the NLU table", not behind,
+            "behind on: " + "; ".join(behind) if behind else "every row")  # fmt: skip
+        behind_stock = [f"{label} ({lang})" for label, lang, _, _, ok in nlu_rows(report["nlu"]) if not ok]
+        add("held-out NLU at least the stock baseline's on every row", "see the NLU table", not behind_stock,
+            "behind on: " + ", ".join(behind_stock) if behind_stock else "every row")  # fmt: skip
     return out
 
 
@@ -341,7 +427,8 @@ def markdown(report: dict) -> str:
         "# Benchmarks: the project beside stock Rasa 3.6",
         "",
         f"Run {report['when']} ({'quick run' if report['quick'] else 'full run'}) by `make bench` "
-        f"(scripts/benchmark.py). Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}.",
+        f"(scripts/benchmark.py) on commit `{report.get('commit', 'unknown')}`. "
+        f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}.",
         "",
         "Set-ups: **project** = config.yml served as `make run` serves it (one Rasa process, windowed SQL",
         "tracker store on SQLite); **production** = the same model, PostgreSQL tracker store, Redis lock store,",
@@ -357,9 +444,24 @@ def markdown(report: dict) -> str:
         f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} | {t['by']} |"
         for t in report["targets"]
     ]
-    if report.get("training_s"):
-        lines += ["", "## Training (from scratch)", "", "| model | seconds |", "|---|---|"]
-        lines += [f"| {name} | {seconds} |" for name, seconds in report["training_s"].items()]
+    if report.get("training"):
+        lines += [
+            "",
+            "## Training (from scratch)",
+            "",
+            "| model | wall clock s | CPU s | model file MB | trained | commit | note |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, t in report["training"].items():
+            note = []
+            if t.get("cached"):
+                note.append(f"from the stock cache (key {t.get('key')})")
+            if t.get("stale"):
+                note.append("**trained on other data than this run's** (see the reading below)")
+            lines.append(
+                f"| {name} | {t['wall_s']} | {t['cpu_s']} | {report.get('model_mb', {}).get(name)} | {t.get('when')} "
+                f"| `{t.get('commit')}` | {'; '.join(note)} |"
+            )
     if report.get("nlu"):
         lines += [
             "",
@@ -425,7 +527,18 @@ def main() -> int:
     parser.add_argument("--production", action="store_true", help="also the PostgreSQL + Redis + 2 workers set-up")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--nlu-only", action="store_true", help="evaluate NLU again, keep the serving figures")
+    parser.add_argument("--train-stock", action="store_true", help="only train (or find cached) stock's model")
+    parser.add_argument(
+        "--allow-stale-stock",
+        action="store_true",
+        help="without a cached stock model for this data, use the newest cached one (the report says so)",
+    )
     args = parser.parse_args()
+
+    if args.train_stock:
+        MODELS.mkdir(parents=True, exist_ok=True)
+        print(json.dumps(train_stock_cached()))
+        return 0
 
     if args.nlu_only:
         report = json.loads((ROOT / "results" / "benchmarks.json").read_text())
@@ -438,11 +551,13 @@ def main() -> int:
 
     previous = ROOT / "results" / "benchmarks.json"
     # Reused models keep the training times measured when they were trained.
-    training = json.loads(previous.read_text()).get("training_s", {}) if args.reuse_models and previous.exists() else {}
-    for name in CONFIGS:
-        if not (args.reuse_models and (MODELS / f"{name}.tar.gz").exists()):
-            print(f"training {name} ...", flush=True)
-            training[name] = train(name)
+    training = json.loads(previous.read_text()).get("training", {}) if args.reuse_models and previous.exists() else {}
+    if not (args.reuse_models and (MODELS / "project.tar.gz").exists()):
+        print("training project ...", flush=True)
+        training["project"] = train("project")
+    if not (args.reuse_models and (MODELS / "stock.tar.gz").exists()):
+        print("stock: from the cache or trained (over an hour) ...", flush=True)
+        training["stock"] = train_stock_cached(args.allow_stale_stock)
     print("evaluating NLU ...", flush=True)
     nlu = {name: evaluate(name) for name in CONFIGS}
 
@@ -464,10 +579,12 @@ def main() -> int:
     )
 
     report = {
-        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "when": now(),
         "quick": args.quick,
         "machine": machine(),
-        "training_s": training,
+        "commit": commit(),
+        "training": training,
+        "model_mb": {name: round((MODELS / f"{name}.tar.gz").stat().st_size / 2**20, 1) for name in CONFIGS},
         "nlu": nlu,
         "runs": runs,
     }

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, FAQ curation checks, rasa data validate, training,
-# pytest (server components; unit, integration, end-to-end incl. the browser),
-# story tests and the held-out NLU evaluation. Ends with one summary line and
+# The test suite in tiers. `scripts/test.sh TIER...` runs the named tiers in order; with no tier,
+# or `all`, every tier. Each tier's steps are reported; the run ends with one summary line and
 # exits non-zero on any failure.
+#
+#   fast     lint, curation checks, unit and integration tests on SQLite and PostgreSQL
+#            (no trained model, no browser)                                   make test-fast
+#   server   tests of the Rasa-server code on the trained model               make test-server
+#   e2e      real servers over HTTP, the chat page and the desk in Chromium   make test-e2e
+#   stories  `rasa test` on the conversation stories                          make test-stories
+#   nlu      the held-out NLU gate                                            make test-nlu
+#
+# Every tier but `fast` trains the model first when data or config changed (about 2 minutes).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
+TIERS=("$@")
+if [ ${#TIERS[@]} -eq 0 ] || [ "${TIERS[*]}" = "all" ]; then
+  TIERS=(fast server e2e stories nlu)
+fi
+
 setup_all
-ensure_chromium
 export ENVIRONMENT=test
 mkdir -p results var
 PASSED=0
@@ -17,23 +29,23 @@ step() {
   local name="$1"
   shift
   log "step: $name"
+  local started=$SECONDS
   if "$@"; then
     PASSED=$((PASSED + 1))
+    log "step: $name passed ($((SECONDS - started)) s)"
   else
     FAILED+=("$name")
-    printf 'FAILED step: %s\n' "$name" >&2
+    printf 'FAILED step: %s (%s s)\n' "$name" "$((SECONDS - started))" >&2
   fi
 }
 has_failed() { [[ " ${FAILED[*]} " == *" $1 "* ]]; }
 
+# pytest's exit code 5 (no test collected) is a failure here: a tier that ran nothing proves nothing.
+pytest_app() { "$VENV_APP/bin/python" -m pytest -q -p no:cacheprovider "$@"; }
+pytest_server() { "$VENV_SERVER/bin/python" -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning "$@"; }
+
 lint() {
   "$VENV_APP/bin/ruff" check . && "$VENV_APP/bin/ruff" format --check . && "$VENV_APP/bin/mypy"
-}
-pytest_server() {
-  "$VENV_SERVER/bin/python" -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/server
-}
-pytest_app() {
-  "$VENV_APP/bin/python" -m pytest -q -p no:cacheprovider tests/unit tests/integration tests/e2e
 }
 story_tests() {
   rasa test core --model models/bot.tar.gz --stories tests/stories --fail-on-prediction-errors \
@@ -42,28 +54,55 @@ story_tests() {
   grep -h "Correct:" var/story-tests.log | tail -n 2 || true
 }
 nlu_heldout() {
-  rasa test nlu --model models/bot.tar.gz --nlu tests/nlu/heldout --out results/rasa_nlu >var/nlu-test.log 2>&1 \
-    || { tail -n 40 var/nlu-test.log; return 1; }
   "$VENV_SERVER/bin/python" scripts/evaluate_nlu.py --model models/bot.tar.gz --out results 2>/dev/null
 }
 
-step lint lint
-step faq-curation "$VENV_APP/bin/python" -m bot.cli check-faq
-step lookup-tables-in-sync "$VENV_APP/bin/python" scripts/export_lookups.py --check
-step data-validate rasa data validate --domain domain --quiet
-step train train_if_needed
-step pytest-server pytest_server
-if has_failed train; then
-  FAILED+=("pytest-app" "story-tests" "nlu-heldout")
-else
-  step pytest-app pytest_app
-  step story-tests story_tests
-  step nlu-heldout nlu_heldout
-fi
+# with_model NAME CMD...: a step that needs the trained model; the model is trained once per run,
+# by the first such step, and a step whose model could not be trained counts as failed.
+with_model() {
+  if [ -z "${TRAINED:-}" ]; then
+    TRAINED=1
+    step train train_if_needed
+  fi
+  if has_failed train; then
+    FAILED+=("$1")
+  else
+    step "$@"
+  fi
+}
+
+for tier in "${TIERS[@]}"; do
+  case "$tier" in
+    fast)
+      step lint lint
+      step faq-curation "$VENV_APP/bin/python" -m bot.cli check-faq
+      step lookup-tables-in-sync "$VENV_APP/bin/python" scripts/export_lookups.py --check
+      step data-validate rasa data validate --domain domain --quiet
+      step unit-server pytest_server tests/server -m "not model"
+      step unit-integration pytest_app tests/unit tests/integration
+      ;;
+    server)
+      with_model server-on-model pytest_server tests/server -m model
+      ;;
+    e2e)
+      ensure_chromium
+      with_model e2e pytest_app tests/e2e
+      ;;
+    stories)
+      with_model story-tests story_tests
+      ;;
+    nlu)
+      with_model nlu-heldout nlu_heldout
+      ;;
+    *)
+      die "unknown tier '$tier' (fast, server, e2e, stories, nlu, all)"
+      ;;
+  esac
+done
 
 echo
 if [ ${#FAILED[@]} -eq 0 ]; then
-  echo "make test: every step passed (${PASSED} steps)"
+  echo "make test: every step passed (${PASSED} steps; tiers: ${TIERS[*]})"
 else
   echo "make test: failed steps: ${FAILED[*]}"
 fi

@@ -10,7 +10,7 @@ audit event in `events` (new, unsaved ones; the repository stores and clears the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from typing import Any, Literal
 from bot.complaints.categories import CATEGORIES, RegulatoryClass, category_class, suggest_category
 from bot.complaints.errors import AlreadyClaimed, ConsentRequired, InvalidTransition
 from bot.complaints.phone import mask_phone, normalise_mainland_mobile
+from bot.complaints.text import clean_text
 
 __all__ = [
     "CATEGORIES",
@@ -173,16 +174,16 @@ class Complaint:
             language=draft.language,
             category=draft.category,
             regulatory_class=category_class(draft.category),
-            description=draft.description.strip(),
+            description=clean_text(draft.description).strip(),
             contact_phone=phone,
             operator=draft.operator,
-            place=draft.place,
-            handset=draft.handset,
+            place=clean_text(draft.place) if draft.place else draft.place,
+            handset=clean_text(draft.handset) if draft.handset else draft.handset,
             consent_given_at=consent_given_at,
             created_at=now,
             updated_at=now,
             deadline=now + timedelta(days=reply_days),
-            transcript=list(draft.transcript),
+            transcript=[replace(entry, text=clean_text(entry.text)) for entry in draft.transcript],
             faq_topics_shown=list(draft.faq_topics_shown),
             idempotency_key=idempotency_key,
         )
@@ -207,7 +208,7 @@ class Complaint:
     def add_note(self, author: str, text: str, *, to_user: bool, now: datetime) -> Note:
         """An internal or user-facing note; the first note to the user counts as the operator's reply."""
         now = utc(now)
-        note = Note(author=author, text=text, to_user=to_user, at=now)
+        note = Note(author=author, text=clean_text(text), to_user=to_user, at=now)
         self.notes.append(note)
         if to_user and self.first_response_at is None:
             self.first_response_at = now
@@ -218,7 +219,7 @@ class Complaint:
     def resolve(self, agent: str, resolution: str, now: datetime) -> None:
         """in_progress → resolved; the resolution is a reply to the user too."""
         self._move(Status.RESOLVED, agent, now, "resolved")
-        self.resolution = resolution
+        self.resolution = clean_text(resolution)
         self.resolved_at = self.updated_at
         self.first_response_at = self.first_response_at or self.updated_at
 
@@ -230,7 +231,7 @@ class Complaint:
     def reopen(self, actor: str, now: datetime, reason: str = "") -> None:
         """resolved/closed → open, back in the queue for any agent; the old resolution goes to the audit."""
         previous = self.resolution
-        self._move(Status.OPEN, actor, now, "reopened", {"reason": reason, "previous_resolution": previous})
+        self._move(Status.OPEN, actor, now, "reopened", {"reason": clean_text(reason), "previous_resolution": previous})
         self.reopen_count += 1
         self.resolution = self.resolved_at = self.closed_at = self.assigned_agent = None
 

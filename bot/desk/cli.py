@@ -9,6 +9,7 @@ import argparse
 import getpass
 import os
 import sys
+from datetime import timedelta
 from typing import Any
 
 from bot.desk.permissions import Role
@@ -46,6 +47,39 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def erase_expired(args: argparse.Namespace) -> int:
+    """Erase the personal data of complaints closed over COMPLAINT_RETENTION_DAYS ago, and conversations older
+    than CONVERSATION_RETENTION_DAYS from the tracker store (run it daily)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.complaints.errors import StoreUnavailable
+    from bot.db import session_factory
+    from bot.desk.bootstrap import utc_now
+    from bot.desk.conversations import Conversations
+    from bot.desk.privacy import erase_expired as erase
+    from bot.desk.unit_of_work import DeskUnitOfWork
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    sessions = session_factory(args.database_url or settings.database_url)
+    days = args.retention_days or settings.complaint_retention_days
+    now = utc_now()
+    try:
+        erased = erase(lambda: DeskUnitOfWork(sessions), now, days)
+    except StoreUnavailable as error:
+        print(f"erase-expired: {error}", file=sys.stderr)
+        return 1
+    print(f"erase-expired: {len(erased)} complaint(s) closed over {days} days ago erased")
+    chat_days = args.conversation_retention_days or settings.conversation_retention_days
+    try:
+        pruned = Conversations(args.tracker_url or settings.tracker_url).prune(now - timedelta(days=chat_days))
+    except SQLAlchemyError as error:
+        print(f"erase-expired: tracker store unavailable ({type(error).__name__})", file=sys.stderr)
+        return 1
+    print(f"erase-expired: {pruned} conversation event(s) older than {chat_days} days deleted")
+    return 0
+
+
 def _password() -> str | None:
     from_env = os.environ.get("DESK_PASSWORD")
     if from_env:
@@ -67,3 +101,11 @@ def register(commands: Any) -> None:
     command.add_argument("--role", choices=[role.value for role in Role], default=Role.AGENT.value)
     command.add_argument("--database-url", help="default: DATABASE_URL from the settings")
     command.set_defaults(run=create_user)
+    command = commands.add_parser("erase-expired", help=erase_expired.__doc__, description=erase_expired.__doc__)
+    command.add_argument("--retention-days", type=int, help="default: COMPLAINT_RETENTION_DAYS from the settings")
+    command.add_argument(
+        "--conversation-retention-days", type=int, help="default: CONVERSATION_RETENTION_DAYS from the settings"
+    )
+    command.add_argument("--tracker-url", help="Rasa's tracker store; default: the settings' tracker URL")
+    command.add_argument("--database-url", help="default: DATABASE_URL from the settings")
+    command.set_defaults(run=erase_expired)

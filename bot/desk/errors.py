@@ -7,9 +7,10 @@ DeskError                 base of everything below
 ├── InvalidToken          missing, expired, forged or revoked access token (401)
 ├── UserExists            the username is taken (409)
 ├── UnknownUser           no desk user of that name (404)
-├── WeakPassword          shorter than the minimum length (422)
+├── WeakPassword          too short, a common or guessable password, or the username (422)
 ├── InvalidUsername       not 2-64 letters, digits or . _ @ - (422)
-└── InvalidPeriod         a date range that is reversed or too long (422)
+├── InvalidPeriod         a date range that is reversed, too long or out of range (422)
+└── LastSupervisor        the change would leave the desk without an active supervisor (409)
 """
 
 from __future__ import annotations
@@ -54,9 +55,8 @@ class UnknownUser(DeskError):
 
 
 class WeakPassword(DeskError):
-    def __init__(self, minimum: int) -> None:
-        super().__init__(f"the password must have at least {minimum} characters")
-        self.minimum = minimum
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
 
 
 class InvalidUsername(DeskError):
@@ -66,3 +66,9 @@ class InvalidUsername(DeskError):
 
 class InvalidPeriod(DeskError):
     pass
+
+
+class LastSupervisor(DeskError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"{username} is the last active supervisor; make another supervisor first")
+        self.username = username

@@ -1,6 +1,6 @@
 """Complaints as CSV for supervisors: UTF-8 with a byte order mark, so Excel shows Chinese correctly.
 
-Phone numbers are masked, long numbers in the users' texts too, and cells that
+Phone numbers are masked, long numbers in every free text too (description, place, handset, resolution), and cells that
 spreadsheet programs would run as formulas are defused (OWASP CSV injection).
 """
 
@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.model import Complaint, mask_phone
+from bot.complaints.text import clean_text
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.desk.redact import redact_numbers
 
@@ -63,8 +64,8 @@ def _row(complaint: Complaint, now: datetime) -> list[object]:
         category.labels.zh if category else "",
         complaint.regulatory_class.value,
         complaint.operator,
-        complaint.place or "",
-        complaint.handset or "",
+        redact_numbers(complaint.place or ""),
+        redact_numbers(complaint.handset or ""),
         complaint.channel,
         complaint.language,
         mask_phone(complaint.contact_phone),
@@ -86,6 +87,9 @@ def _time(moment: datetime | None) -> str:
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """Control characters (a NUL from older records) dropped; formulas defused."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return value

@@ -28,7 +28,7 @@ from bot.complaints.model import AuditEvent, mask_phone
 from bot.complaints.orm import ComplaintRow, EventRow
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.desk.outbox import new_rows
-from bot.desk.redact import excerpt
+from bot.desk.redact import excerpt, redact_numbers
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ BECAME_OVERDUE = "became_overdue"
 KINDS = {"created": "created", BECAME_OVERDUE: "overdue"}
 HEADLINES = {"created": "【新投诉 New complaint】", "overdue": "【投诉超期未答复 Overdue complaint】"}
 CATCH_UP = timedelta(days=2)
+NOTIFICATIONS_ON = "notifications_on"
 
 
 class ComplaintFacts(Protocol):
@@ -89,7 +90,7 @@ def message(kind: str, complaint: ComplaintFacts, desk_url: str = "") -> str:
         f"{HEADLINES[kind]}{complaint.ticket}",
         f"类别 Category: {category.labels.zh if category else complaint.category}（{regulatory.labels.zh}）",
         f"运营商 Operator: {operator.name_zh if operator else complaint.operator}",
-        f"地区 Place: {complaint.place or '—'}",
+        f"地区 Place: {redact_numbers(complaint.place or '—')}",
         f"联系电话 Phone: {mask_phone(complaint.contact_phone)}",
         f"答复期限 Reply by: {deadline}（北京时间 Beijing time）",
         f"内容 Description: {excerpt(complaint.description)}",
@@ -145,11 +146,18 @@ def record_overdue(uow_factory: Callable[[], DeskUnitOfWork], now: datetime) -> 
 def enqueue_missed_created(
     uow_factory: Callable[[], DeskUnitOfWork], webhooks: Webhooks, now: datetime, since: timedelta = CATCH_UP
 ) -> list[str]:
-    """`created` notifications for recent complaints filed by a process without the hook (none when it has it)."""
+    """`created` notifications for recent complaints filed by a process without the hook (none when it has it).
+
+    Only complaints filed since notifications were first on (remembered in desk_state at the first pass with
+    webhooks), still open and unclaimed: turning notifications on for an existing database announces nothing old.
+    """
     if not webhooks.urls:
         return []
     with uow_factory() as uow:
-        missed = uow.complaints.without_notification(KINDS["created"], now - since)
+        enabled_at = uow.state.first(NOTIFICATIONS_ON, now)
+        uow.commit()
+    with uow_factory() as uow:
+        missed = uow.complaints.without_notification(KINDS["created"], max(enabled_at, now - since))
     enqueued = []
     for complaint in missed:
         text = message("created", complaint, webhooks.desk_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.complaints.orm import UtcDateTime
@@ -27,6 +27,10 @@ class UserRow(Base):
     token_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Usernames are unique whatever their case ("Alice" is "alice"): migration 0004_desk_security.
+Index("uq_desk_users_username_lower", func.lower(UserRow.username), unique=True)
 
 
 class OutboxRow(Base):
@@ -51,3 +55,12 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StateRow(Base):
+    """A named moment the desk remembers, e.g. when webhook notifications were first on (migration 0004)."""
+
+    __tablename__ = "desk_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

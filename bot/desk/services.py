@@ -18,11 +18,12 @@ from typing import Any
 from bot.complaints import services as complaint_services
 from bot.complaints.errors import ComplaintNotFound, InvalidTransition
 from bot.complaints.model import AuditEvent, Complaint, Status, TranscriptEntry, mask_phone, utc
+from bot.complaints.text import clean_line
 from bot.complaints.ticket import normalise_ticket
 from bot.desk.errors import UnknownUser
 from bot.desk.export import complaints_csv
 from bot.desk.permissions import Actor, may_see_contact, require_handler, require_supervisor
-from bot.desk.redact import redact_numbers
+from bot.desk.redact import looks_numeric, redact_numbers
 from bot.desk.statistics import ComplaintFigures, Period, complaint_figures
 from bot.desk.store import QueueQuery
 from bot.desk.tracker import ConversationStats, TrackerStore
@@ -70,14 +71,41 @@ class Statistics:
 
 
 def masked(complaint: Complaint, now: datetime) -> ComplaintView:
-    return ComplaintView(
-        complaint=complaint,
+    """The view for whoever may not see the number: every free text redacted, since any of them can hold it
+    (the user's description, place and words, an agent's notes and resolution)."""
+    redacted = replace(
+        complaint,
         contact_phone=mask_phone(complaint.contact_phone),
-        contact_visible=False,
-        overdue=complaint.is_overdue(now),
         description=redact_numbers(complaint.description),
+        place=redact_numbers(complaint.place) if complaint.place else complaint.place,
+        handset=redact_numbers(complaint.handset) if complaint.handset else complaint.handset,
+        resolution=redact_numbers(complaint.resolution) if complaint.resolution else complaint.resolution,
+        notes=[replace(note, text=redact_numbers(note.text)) for note in complaint.notes],
         transcript=[replace(entry, text=redact_numbers(entry.text)) for entry in complaint.transcript],
     )
+    return ComplaintView(
+        complaint=redacted,
+        contact_phone=redacted.contact_phone,
+        contact_visible=False,
+        overdue=complaint.is_overdue(now),
+        description=redacted.description,
+        transcript=redacted.transcript,
+    )
+
+
+def redacted_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Audit events with long numbers masked in their details (a reopen reason, a previous resolution)."""
+    return [replace(event, details=_redacted(event.details)) for event in events]
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_numbers(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
 
 
 def in_full(complaint: Complaint, now: datetime) -> ComplaintView:
@@ -92,7 +120,12 @@ def in_full(complaint: Complaint, now: datetime) -> ComplaintView:
 
 
 def list_complaints(uow: DeskUnitOfWork, actor: Actor, query: QueueQuery, now: datetime) -> QueuePage:
-    """The queue, overdue first unless sorted otherwise; phone numbers masked."""
+    """The queue, overdue first unless sorted otherwise; phone numbers masked.
+
+    A search text that holds digits looks into the free text only of the complaints the actor handles:
+    otherwise an agent could learn a masked number digit by digit from which complaints match."""
+    if query.text and looks_numeric(query.text) and not actor.is_supervisor:
+        query = replace(query, private_text_of=actor.username)
     with uow:
         page = uow.complaints.queue(query, now)
     return QueuePage([masked(c, now) for c in page.items], page.total, page.limit, page.offset)
@@ -103,13 +136,21 @@ def complaint_detail(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: dateti
     with uow:
         complaint = _load(uow, ticket)
         view = masked(complaint, now)
-        if may_see_contact(actor, complaint):
+        visible = may_see_contact(actor, complaint)
+        if visible:
             complaint.events.append(AuditEvent(actor=actor.username, action=VIEWED_CONTACT, at=utc(now)))
             uow.complaints.save(complaint)
             uow.commit()
             view = in_full(complaint, now)
         audit = uow.complaints.audit_trail(complaint.ticket)
-    return ComplaintDetail(view, audit)
+    return ComplaintDetail(view, audit if visible else redacted_events(audit))
+
+
+def masked_detail(uow: DeskUnitOfWork, ticket: str, now: datetime) -> ComplaintDetail:
+    """The complaint as it is after a change, phone masked (no contact data shown, so no view audited)."""
+    with uow:
+        complaint = _load(uow, ticket)
+    return _detail(uow, complaint, now)
 
 
 def claim(uow: DeskUnitOfWork, actor: Actor, ticket: str, now: datetime) -> ComplaintDetail:
@@ -167,7 +208,8 @@ def reassign(uow: DeskUnitOfWork, actor: Actor, ticket: str, to_username: str, n
 def audit_trail(uow: DeskUnitOfWork, actor: Actor, ticket: str) -> list[AuditEvent]:
     with uow:
         complaint = _load(uow, ticket)
-        return uow.complaints.audit_trail(complaint.ticket)
+        audit = uow.complaints.audit_trail(complaint.ticket)
+    return audit if may_see_contact(actor, complaint) else redacted_events(audit)
 
 
 def statistics(uow: DeskUnitOfWork, tracker: TrackerStore, actor: Actor, period: Period, now: datetime) -> Statistics:
@@ -204,11 +246,16 @@ def _detail(uow: DeskUnitOfWork, complaint: Complaint, now: datetime) -> Complai
     """The complaint after a change, phone masked (the change shows no contact data, so none is audited)."""
     with uow:
         audit = uow.complaints.audit_trail(complaint.ticket)
-    return ComplaintDetail(masked(complaint, now), audit)
+    return ComplaintDetail(masked(complaint, now), redacted_events(audit))
 
 
 def _canonical(ticket: str) -> str:
-    return normalise_ticket(ticket) or ticket
+    """The ticket in canonical form; anything that is not one is not found (without asking the database,
+    which may refuse what it holds, e.g. PostgreSQL a NUL)."""
+    canonical = normalise_ticket(ticket)
+    if canonical is None:
+        raise ComplaintNotFound(clean_line(ticket)[:40])
+    return canonical
 
 
 def _load(uow: DeskUnitOfWork, ticket: str) -> Complaint:

@@ -18,6 +18,8 @@ from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.desk.errors import InvalidPeriod
 
 MAX_PERIOD_DAYS = 366
+# Reports cover the service's life: far-off years (1, 9999) would overflow the date arithmetic below.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 TOP_PLACES = 15
 
 
@@ -30,8 +32,11 @@ class Period:
 
     @classmethod
     def checked(cls, first: date | None, last: date | None, now: datetime, default_days: int = 30) -> Period:
+        for day in (first, last):
+            if day is not None and not EARLIEST <= day <= LATEST:
+                raise InvalidPeriod(f"dates run from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
         last = last or now.astimezone(CHINA_STANDARD_TIME).date()
-        first = first or last - timedelta(days=default_days - 1)
+        first = first or max(EARLIEST, last - timedelta(days=default_days - 1))
         if first > last:
             raise InvalidPeriod("the period's start is after its end")
         if (last - first).days + 1 > MAX_PERIOD_DAYS:

@@ -12,12 +12,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from bot.complaints.model import Complaint, RegulatoryClass, Status
-from bot.complaints.orm import ComplaintRow, EventRow
+from bot.complaints.orm import ComplaintRow, EventRow, NoteRow
 from bot.complaints.store import (
     _SCALAR_FIELDS,
     MAX_PAGE,
@@ -33,10 +33,12 @@ from bot.complaints.store import (
 from bot.complaints.ticket import normalise_ticket
 from bot.desk.accounts import AbstractUserRepository, User
 from bot.desk.errors import UnknownUser, UserExists
-from bot.desk.orm import OutboxRow, UserRow
+from bot.desk.orm import OutboxRow, StateRow, UserRow
 from bot.desk.permissions import Role
 
 OPEN_STATUSES = (Status.OPEN.value, Status.IN_PROGRESS.value)
+# Audit details that hold free text someone typed (erased with the complaint's personal data).
+FREE_TEXT_DETAILS = ("reason", "previous_resolution")
 
 
 class Sort(str, Enum):
@@ -59,6 +61,7 @@ class QueueQuery:
     assigned_agent: str | None = None
     unassigned: bool = False
     text: str | None = None  # part of the description or the place, or a ticket number
+    private_text_of: str | None = None  # the description and place are searched only if assigned to this agent
     sort: Sort = Sort.URGENT
     limit: int = 20
     offset: int = 0
@@ -105,12 +108,55 @@ class DeskComplaintRepository(SqlAlchemyComplaintRepository):
             return list(self.session.scalars(statement).all())
 
     def without_notification(self, kind: str, since: datetime) -> list[Complaint]:
-        """Complaints filed since `since` for which no `kind` notification was ever enqueued."""
+        """Complaints filed since `since`, still open and unclaimed, for which no `kind` notification was
+        ever enqueued (one already taken or closed needs no announcement)."""
         notified = exists().where(OutboxRow.ticket == ComplaintRow.ticket, OutboxRow.kind == kind)
-        statement = select(ComplaintRow.ticket).where(ComplaintRow.created_at >= since, not_(notified))
+        statement = select(ComplaintRow.ticket).where(
+            ComplaintRow.created_at >= since,
+            ComplaintRow.status == Status.OPEN.value,
+            ComplaintRow.assigned_agent.is_(None),
+            not_(notified),
+        )
         with store_errors():
             tickets = self.session.scalars(statement).all()
         return [complaint for ticket in tickets if (complaint := self.get(ticket)) is not None]
+
+    def closed_before_not_erased(self, cutoff: datetime, erased_action: str) -> list[str]:
+        """Tickets of complaints closed before `cutoff` with no `erased_action` event (retention)."""
+        erased = exists().where(EventRow.complaint_id == ComplaintRow.id, EventRow.action == erased_action)
+        statement = (
+            select(ComplaintRow.ticket)
+            .where(ComplaintRow.status == Status.CLOSED.value, ComplaintRow.closed_at < cutoff, not_(erased))
+            .order_by(ComplaintRow.closed_at)
+        )
+        with store_errors():
+            return list(self.session.scalars(statement).all())
+
+    def with_last_event(self, action: str) -> list[tuple[Complaint, datetime]]:
+        """Complaints having an `action` event, with the time of the latest one."""
+        latest = (
+            select(EventRow.complaint_id, func.max(EventRow.at).label("at"))
+            .where(EventRow.action == action)
+            .group_by(EventRow.complaint_id)
+            .subquery()
+        )
+        statement = select(ComplaintRow.ticket, latest.c.at).join(latest, latest.c.complaint_id == ComplaintRow.id)
+        with store_errors():
+            rows = self.session.execute(statement).all()
+        return [(complaint, at) for ticket, at in rows if (complaint := self.get(ticket)) is not None]
+
+    def erase_free_text(self, ticket: str, replacement: str) -> None:
+        """The transcript emptied, notes' texts replaced, and free texts taken out of the audit details (reopen
+        reasons, old resolutions): the parts a complaint's save() leaves alone."""
+        complaint_id = select(ComplaintRow.id).where(ComplaintRow.ticket == ticket).scalar_subquery()
+        with store_errors():
+            self.session.execute(update(ComplaintRow).where(ComplaintRow.ticket == ticket).values(transcript=[]))
+            self.session.execute(update(NoteRow).where(NoteRow.complaint_id == complaint_id).values(text=replacement))
+            events = self.session.scalars(select(EventRow).where(EventRow.complaint_id == complaint_id)).all()
+            for event in events:
+                if any(key in FREE_TEXT_DETAILS for key in event.details or {}):
+                    event.details = {k: v for k, v in event.details.items() if k not in FREE_TEXT_DETAILS}
+            self.session.flush()
 
     def _where(self, query: QueueQuery, now: datetime) -> list[ColumnElement[bool]]:
         exact = ComplaintQuery(
@@ -129,15 +175,17 @@ class DeskComplaintRepository(SqlAlchemyComplaintRepository):
         if query.unassigned:
             where.append(ComplaintRow.assigned_agent.is_(None))
         if query.text and query.text.strip():
-            where.append(_text_matches(query.text.strip()))
+            where.append(_text_matches(query.text.strip(), query.private_text_of))
         return where
 
 
-def _text_matches(text: str) -> ColumnElement[bool]:
+def _text_matches(text: str, private_text_of: str | None) -> ColumnElement[bool]:
     matches = [
         ComplaintRow.description.icontains(text, autoescape=True),
         ComplaintRow.place.icontains(text, autoescape=True),
     ]
+    if private_text_of is not None:
+        matches = [and_(ComplaintRow.assigned_agent == private_text_of, or_(*matches))]
     ticket = normalise_ticket(text)
     if ticket:
         matches.append(ComplaintRow.ticket == ticket)
@@ -160,6 +208,23 @@ def _summary(row: Any) -> Complaint:
     return Complaint(**scalars, status=Status(row["status"]), regulatory_class=RegulatoryClass(row["regulatory_class"]))
 
 
+class StateRepository:
+    """Named moments the desk remembers (desk_state)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def first(self, name: str, now: datetime) -> datetime:
+        """When `name` was first recorded; recorded as `now` if it never was."""
+        with store_errors():
+            row = self.session.get(StateRow, name)
+            if row is None:
+                row = StateRow(name=name, at=now)
+                self.session.add(row)
+                self.session.flush()
+            return row.at
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -175,8 +240,11 @@ class SqlAlchemyUserRepository(AbstractUserRepository):
         self.session = session
 
     def get(self, username: str) -> User | None:
+        """The user of that name in any case ("Alice" finds alice); none for a name no user can have."""
+        if not username.isprintable():
+            return None
         with store_errors():
-            row = self.session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+            row = self.session.scalars(_named(username)).one_or_none()
         return _user(row) if row else None
 
     def add(self, user: User) -> None:
@@ -189,17 +257,31 @@ class SqlAlchemyUserRepository(AbstractUserRepository):
 
     def save(self, user: User) -> None:
         with store_errors():
-            row = self.session.scalars(select(UserRow).where(UserRow.username == user.username)).one_or_none()
+            row = self.session.scalars(_named(user.username)).one_or_none()
             if row is None:
                 raise UnknownUser(user.username)
             for name, value in _user_columns(user).items():
                 setattr(row, name, value)
             self.session.flush()
 
+    def lock_active_supervisors(self) -> list[str]:
+        """SELECT ... FOR UPDATE on PostgreSQL, in one order (no deadlock). SQLite has no row locks: a write
+        that changes nothing takes its database write lock first, so a second such transaction waits or fails."""
+        supervisors = (UserRow.role == Role.SUPERVISOR.value, UserRow.active.is_(True))
+        statement = select(UserRow.username).where(*supervisors).order_by(UserRow.username).with_for_update()
+        with store_errors():
+            if self.session.get_bind().dialect.name == "sqlite":
+                self.session.execute(update(UserRow).where(*supervisors).values(role=UserRow.role))
+            return list(self.session.scalars(statement).all())
+
     def list(self) -> list[User]:
         with store_errors():
             rows = self.session.scalars(select(UserRow).order_by(UserRow.username)).all()
         return [_user(row) for row in rows]
+
+
+def _named(username: str) -> Any:
+    return select(UserRow).where(func.lower(UserRow.username) == username.lower())
 
 
 def _user_columns(user: User) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.complaints.unit_of_work import SqlAlchemyUnitOfWork
 from bot.db import session_factory
 from bot.desk.notifications import OutboxHook, Webhooks
-from bot.desk.store import DeskComplaintRepository, OutboxRepository, SqlAlchemyUserRepository
+from bot.desk.store import DeskComplaintRepository, OutboxRepository, SqlAlchemyUserRepository, StateRepository
 from bot.settings import Settings
 
 
@@ -30,6 +30,7 @@ class DeskUnitOfWork(SqlAlchemyUnitOfWork):
         self.complaints = DeskComplaintRepository(self.session)
         self.users = SqlAlchemyUserRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.state = StateRepository(self.session)
         if self.hook is not None:
             self.hook.attach(self.session)
         return self

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
@@ -28,9 +28,36 @@ CONSOLE_HEADERS = {
 }
 
 
+# Every response: not to be framed (clickjacking), types not sniffed, no referrer sent.
+ALWAYS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+FRAME_ANCESTORS = "frame-ancestors 'none'"
+
+
+async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """The headers above on every response; the console's CSP on its page however it is reached (also as
+    /static/desk/index.html); no caching of anything the API answers (details and exports hold personal data)."""
+    response = await call_next(request)
+    for name, value in ALWAYS.items():
+        response.headers.setdefault(name, value)
+    path = request.url.path
+    if path.startswith("/static/desk/") and path.endswith((".html", "/")):
+        response.headers.update(CONSOLE_HEADERS)
+    if "content-security-policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = FRAME_ANCESTORS
+    if path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Pragma", "no-cache")
+    return response
+
+
 def mount_desk(app: FastAPI, desk: Desk, static: Path) -> None:
     app.state.desk = desk
     install_error_handlers(app)
+    app.middleware("http")(security_headers)
     app.include_router(api_router())
 
     @app.get("/api/docs", include_in_schema=False)

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.desk.bootstrap import bootstrap, utc_now
 from bot.desk.outbox import Sender
+from bot.desk.redact import install_log_redaction
 from bot.desk.web import OPENAPI_URL, desk_lifespan, mount_desk
 from bot.settings import Settings, get_settings
 
@@ -27,6 +28,7 @@ def create_app(
 ) -> FastAPI:
     """The web front; `clock` and `send` (webhook delivery) are for tests."""
     settings = settings or get_settings()
+    install_log_redaction()
     desk = bootstrap(settings, clock=clock, send=send)
 
     @asynccontextmanager

@@ -5,12 +5,13 @@ import secrets
 import subprocess
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from bot.complaints import services
 from bot.complaints.model import ComplaintDraft, Status, TranscriptEntry
 from bot.db import session_factory
-from bot.desk import accounts
+from bot.desk import accounts, privacy
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
 from tests.e2e.browser import CHROMIUM, FLAGS
@@ -210,3 +211,29 @@ def test_repeated_wrong_passwords_get_a_bilingual_wait_message(site, browser_pag
     page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=login-error] >> text=登录失败次数过多")
     assert "Too many failed log-ins" in page.locator("[data-testid=login-error]").inner_text()
+
+
+def test_a_supervisor_confirms_a_users_erasure_request_and_logging_out_ends_the_token(site, browser_page):
+
+    page = browser_page
+    ticket = services.open_complaint(
+        DeskUnitOfWork(session_factory(site["db"])), draft(), datetime.now(timezone.utc), "erase-me"
+    ).ticket
+    assert privacy.request_erasure(
+        DeskUnitOfWork(session_factory(site["db"])), ticket, PHONE[-4:], datetime.now(timezone.utc)
+    )
+    log_in(page, "sam")
+    page.click("[data-testid=nav-privacy]")
+    row = f"[data-testid=erasure-request][data-ticket='{ticket}']"
+    page.wait_for_selector(row)
+    page.click(f"{row} [data-testid=confirm-erasure]")
+    page.wait_for_selector(row, state="detached")
+    complaint, audit = stored(site, ticket)
+    assert complaint.contact_phone == "" and complaint.transcript == []
+    assert audit[-1].action == privacy.ERASED and audit[-1].actor == "sam"
+
+    token = page.evaluate("() => JSON.parse(sessionStorage.getItem('g5desk.session')).token")
+    page.click("#logout")
+    page.wait_for_selector("[data-testid=login-form]")
+    me = httpx.get(site["url"] + "/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401, "the token no longer works after logging out"

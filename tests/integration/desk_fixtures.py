@@ -38,7 +38,7 @@ from bot.web.app import create_app
 from tests.e2e.servers import free_port
 from tests.integration.conftest import NOW
 
-DESK_TABLES = ("desk_outbox", "desk_users")
+DESK_TABLES = ("desk_outbox", "desk_users", "desk_state")
 SECRET = "test-desk-secret-key-0123456789-abcdefghijklmnop"
 PASSWORD = "correct horse battery"
 FAST = accounts.Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

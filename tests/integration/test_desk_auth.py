@@ -168,7 +168,9 @@ def test_supervisors_manage_users_and_weak_passwords_are_refused(staff):
     assert (created.status_code, created.json()["role"]) == (201, "agent")
     weak = staff.client.post("/api/users", headers=sam, json={"username": "dave", "password": "short"})
     assert (weak.status_code, weak.json()["code"]) == (422, "weak_password")
-    taken = staff.client.post("/api/users", headers=sam, json={"username": "carol", "password": "0123456789"})
+    taken = staff.client.post(
+        "/api/users", headers=sam, json={"username": "carol", "password": "another fine passphrase"}
+    )
     assert (taken.status_code, taken.json()["code"]) == (409, "user_exists")
     listed = staff.client.get("/api/users", headers=sam).json()
     assert [u["username"] for u in listed] == ["alice", "bob", "carol", "sam"]

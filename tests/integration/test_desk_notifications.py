@@ -81,6 +81,7 @@ def test_notifications_never_carry_a_full_phone_number(desk_sessions, new_draft)
 
 def test_created_notifications_missed_by_a_process_without_the_hook_are_caught_up_once(desk_sessions, new_draft):
     desk_uow = lambda: DeskUnitOfWork(desk_sessions)  # noqa: E731
+    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW - timedelta(days=4)) == []  # notifications on
     old = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(days=3), "old").ticket
     recent = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(hours=5), "new").ticket
     assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW) == [recent]
@@ -88,6 +89,25 @@ def test_created_notifications_missed_by_a_process_without_the_hook_are_caught_u
     assert enqueue_missed_created(desk_uow, Webhooks(()), NOW) == []
     assert {(r.kind, r.ticket) for r in rows(desk_sessions)} == {("created", recent)}
     assert old not in {r.ticket for r in rows(desk_sessions)}
+
+
+def test_turning_notifications_on_for_an_existing_database_announces_no_old_complaint(desk_sessions, new_draft):
+    desk_uow = lambda: DeskUnitOfWork(desk_sessions)  # noqa: E731
+    filed = [
+        services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(hours=hours), f"k{hours}")
+        for hours in (30, 5, 1)
+    ]
+    with desk_uow() as uow:  # one of them already handled and closed
+        closed = uow.complaints.get(filed[0].ticket)
+        closed.claim("alice", NOW)
+        closed.resolve("alice", "已处理", NOW)
+        closed.close("alice", NOW)
+        uow.complaints.save(closed)
+        uow.commit()
+    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW) == []
+    assert rows(desk_sessions) == []
+    later = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW + timedelta(minutes=5), "later")
+    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW + timedelta(minutes=10)) == [later.ticket]
 
 
 def test_a_worker_pass_records_overdue_complaints_and_delivers_what_is_due(

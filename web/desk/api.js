@@ -25,6 +25,16 @@ export function forget() {
   window.sessionStorage.removeItem(TOKEN_KEY);
 }
 
+// Ends the token on the server too (a copied token stops working), then forgets it here.
+export async function logout() {
+  const current = session();
+  forget();
+  if (!current) return;
+  await fetch("/api/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${current.token}` } }).catch(
+    () => null,
+  );
+}
+
 export async function login(username, password) {
   const response = await fetch("/api/auth/login", {
     method: "POST",

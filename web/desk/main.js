@@ -1,8 +1,9 @@
-// The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #stats, #users.
+// The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #stats, #users, #privacy.
 // Bundled by esbuild (npm run build) into bot/web/static/build/desk.js.
-import { ApiError, Unauthenticated, forget, login, session } from "./api.js";
+import { ApiError, Unauthenticated, login, logout, session } from "./api.js";
 import { showComplaint } from "./complaint.js";
 import { clear, el, field } from "./dom.js";
+import { showPrivacy } from "./privacy.js";
 import { showQueue } from "./queue.js";
 import { showStats } from "./stats.js";
 import { showUsers } from "./users.js";
@@ -32,6 +33,7 @@ async function render(message) {
     if (page === "complaints" && arg) await showComplaint(root, arg, me);
     else if (page === "stats") await showStats(root, me);
     else if (page === "users") await showUsers(root, me);
+    else if (page === "privacy") await showPrivacy(root);
     else await showQueue(root, me);
   } catch (error) {
     if (error instanceof Unauthenticated) return; // desk:expired shows the login form
@@ -74,8 +76,8 @@ function loginError(error) {
   return `⚠ ${error.message}`;
 }
 
-document.getElementById("logout").addEventListener("click", () => {
-  forget();
+document.getElementById("logout").addEventListener("click", async () => {
+  await logout();
   window.location.hash = "#/";
   render();
 });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from bot.desk import accounts
@@ -38,6 +38,13 @@ def login(
     desk.login_throttle.succeeded(form.username, address)
     token = desk.tokens.issue(user)
     return TokenOut(access_token=token.token, expires_in=token.expires_in, username=user.username, role=user.role)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def logout(actor: ActorDep, desk: DeskDep, now: NowDep) -> Response:
+    """Ends this user's tokens on the server (every session of theirs): a copied token stops working."""
+    accounts.log_out(desk.uow(), actor.username, now)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=MeOut)

@@ -9,22 +9,26 @@ from fastapi import APIRouter, Query
 from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import Status
-from bot.desk import services
-from bot.desk.api.deps import ActorDep, NowDep, UowDep
+from bot.complaints.text import clean_line
+from bot.desk import privacy, services
+from bot.desk.api.deps import ActorDep, DeskDep, NowDep, UowDep
 from bot.desk.api.schemas import (
     AssignIn,
     AuditEventOut,
     CatalogueOut,
     ComplaintOut,
+    ErasureRequestOut,
     Labels,
     NoteIn,
     PageOut,
     ReopenIn,
     ResolveIn,
 )
+from bot.desk.conversations import Conversations
 from bot.desk.store import MAX_PAGE, QueueQuery, Sort
 
 router = APIRouter(tags=["complaints"])
+MAX_OFFSET = 1_000_000  # far past any real queue; bigger numbers overflow the databases' 64-bit OFFSET
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "not allowed for this user"},
     404: {"description": "no complaint with this ticket"},
@@ -48,19 +52,19 @@ def list_complaints(
     q: Annotated[str | None, Query(max_length=200, description="text in the description or place, or a ticket")] = None,
     sort: Sort = Sort.URGENT,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageOut:
     """Complaints, overdue first by default; phone numbers masked."""
     query = QueueQuery(
         status=status,
-        category=category,
+        category=clean_line(category) if category else category,
         regulatory_class=regulatory_class,
-        operator=operator,
-        place=place,
+        operator=clean_line(operator) if operator else operator,
+        place=clean_line(place) if place else place,
         overdue=overdue,
-        assigned_agent=actor.username if assigned_to == "me" else assigned_to,
+        assigned_agent=actor.username if assigned_to == "me" else (clean_line(assigned_to) if assigned_to else None),
         unassigned=unassigned,
-        text=q,
+        text=clean_line(q) if q else q,
         sort=sort,
         limit=limit,
         offset=offset,
@@ -126,3 +130,17 @@ def reopen(ticket: str, body: ReopenIn, actor: ActorDep, uow: UowDep, now: NowDe
 def assign(ticket: str, body: AssignIn, actor: ActorDep, uow: UowDep, now: NowDep) -> ComplaintOut:
     """Hand an open or in-progress complaint to another desk user (supervisors)."""
     return ComplaintOut.of_detail(services.reassign(uow, actor, ticket, body.username, now))
+
+
+@router.get("/privacy/requests", response_model=list[ErasureRequestOut], responses={403: ERRORS[403]})
+def erasure_requests(actor: ActorDep, uow: UowDep) -> list[ErasureRequestOut]:
+    """Users' requests, made in the chat, to erase their data; waiting for a supervisor (supervisors)."""
+    return [ErasureRequestOut.of(request) for request in privacy.pending_requests(uow, actor)]
+
+
+@router.post("/complaints/{ticket}/erase", response_model=ComplaintOut, responses=ERRORS)
+def erase(ticket: str, actor: ActorDep, uow: UowDep, desk: DeskDep, now: NowDep) -> ComplaintOut:
+    """Erase the complaint's personal data (phone, chat, free texts) and the user's conversation in the
+    tracker store; the record and statistics stay (supervisors; recorded in the audit trail)."""
+    privacy.confirm_erasure(uow, actor, ticket, now, Conversations(desk.settings.tracker_url))
+    return ComplaintOut.of_detail(services.masked_detail(uow, ticket, now))

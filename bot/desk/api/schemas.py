@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.model import AuditEvent, Note, RegulatoryClass, Status
+from bot.complaints.text import clean_line, clean_text
 from bot.desk.accounts import User
 from bot.desk.permissions import Role
+from bot.desk.privacy import ErasureRequest
 from bot.desk.redact import excerpt
 from bot.desk.services import ComplaintDetail, ComplaintView, QueuePage, Statistics
 
@@ -149,21 +151,38 @@ class ComplaintOut(ComplaintSummaryOut):
         )
 
 
+def _clean(value: Any) -> Any:
+    """Free text as it enters: control characters and lone surrogates removed, surrounding space trimmed."""
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def _clean_line(value: Any) -> Any:
+    return clean_line(value).strip() if isinstance(value, str) else value
+
+
 class NoteIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
     to_user: bool = Field(False, description="true: shown to the user when they look the complaint up")
+
+    _clean_text = field_validator("text", mode="before")(_clean)
 
 
 class ResolveIn(BaseModel):
     resolution: str = Field(min_length=1, max_length=4000, description="what was done; the user sees it")
 
+    _clean_resolution = field_validator("resolution", mode="before")(_clean)
+
 
 class ReopenIn(BaseModel):
     reason: str = Field("", max_length=1000)
 
+    _clean_reason = field_validator("reason", mode="before")(_clean)
+
 
 class AssignIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
+
+    _clean_username = field_validator("username", mode="before")(_clean_line)
 
 
 class UserOut(BaseModel):
@@ -287,3 +306,13 @@ class CatalogueOut(BaseModel):
     categories: dict[str, Labels]
     regulatory_classes: dict[str, Labels]
     operators: dict[str, Labels]
+
+
+class ErasureRequestOut(BaseModel):
+    ticket: str
+    requested_at: datetime
+    status: Status
+
+    @classmethod
+    def of(cls, request: ErasureRequest) -> ErasureRequestOut:
+        return cls(ticket=request.ticket, requested_at=request.requested_at, status=request.status)
