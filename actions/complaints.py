@@ -21,7 +21,7 @@ from actions.form_steps import cancel, cancel_requested, cancelled, clear_cancel
 from actions.language import current_language
 from actions.transcript import faq_topics_shown, recent_user_texts, transcript
 from bot.catalog.errors import UnknownOperator
-from bot.catalog.operators import OPERATORS, resolve_operator
+from bot.catalog.operators import OPERATORS, operator_in
 from bot.complaints.categories import CATEGORIES, suggest_category
 from bot.complaints.errors import InvalidPhone
 from bot.complaints.model import ComplaintDraft
@@ -42,6 +42,7 @@ FORM_SLOTS = (
     "complaint_handset",
     "complaint_consent",
     "complaint_confirmed",
+    "complaint_elsewhere",
 )
 CANCELLED = "utter_complaint_cancelled"
 NEEDS_PLACE = {"coverage_signal", "speed"}
@@ -177,6 +178,8 @@ class ValidateComplaintForm(FormValidationAction):
         answers = (tracker.get_slot("complaint_consent"), tracker.get_slot("complaint_confirmed"))
         if cancelled(tracker) or False in answers:
             return []  # the user said no or cancelled: the form ends and nothing is filed
+        if tracker.get_slot("complaint_elsewhere"):
+            return []  # another operator's customer: pointed to its hotline, nothing is filed
         category = tracker.get_slot("complaint_category")
         skip = set()
         if category not in NEEDS_PLACE:
@@ -239,12 +242,22 @@ class ValidateComplaintForm(FormValidationAction):
         if cancel_requested(tracker):
             return cancel("complaint_operator", dispatcher, CANCELLED)
         try:
-            return {"complaint_operator": resolve_operator(str(value or "")).key}
+            operator = operator_in(str(value or ""))
         except UnknownOperator:
-            if (choice := typed_choice(tracker, str(value or ""))) and choice.value in OPERATORS:
-                return {"complaint_operator": choice.value}
-            dispatcher.utter_message(response="utter_invalid_operator")
-            return {"complaint_operator": None}
+            choice = typed_choice(tracker, str(value or ""))  # "2", "the third", part of a name
+            if not (choice and choice.value in OPERATORS):
+                dispatcher.utter_message(response="utter_invalid_operator")
+                return {"complaint_operator": None}
+            operator = OPERATORS[choice.value]
+        if wiring.current().deployment.handles(operator.key):
+            return {"complaint_operator": operator.key}
+        # Order 35 Art. 13: a complaint to the wrong operator helps nobody and an appeal without
+        # one to the user's own operator is sent back; collect nothing more, point to its hotline.
+        language = current_language(tracker)
+        dispatcher.utter_message(
+            response="utter_complaint_other_operator", operator=operator.name(language), hotline=operator.hotline
+        )
+        return {"complaint_operator": operator.key, "complaint_elsewhere": True}
 
     def validate_complaint_place(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -326,7 +339,14 @@ class ActionSubmitComplaint(Action):
         else:
             logger.info("complaint %s filed, phone %s", complaint.ticket, mask_phone(draft.contact_phone))
             deadline = complaint.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d")
-            dispatcher.utter_message(response="utter_complaint_filed", ticket=complaint.ticket, deadline=deadline)
+            operator = OPERATORS.get(draft.operator)
+            dispatcher.utter_message(
+                response="utter_complaint_filed",  # a neutral deployment's variation says it is forwarded
+                ticket=complaint.ticket,
+                deadline=deadline,
+                operator=operator.name(draft.language) if operator else draft.operator,
+                hotline=operator.hotline if operator else "",
+            )
         return reset_form_slots()
 
 

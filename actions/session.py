@@ -1,4 +1,4 @@
-"""Session start: carry slots over, pick the language, and welcome the user."""
+"""Session start: carry slots over, pick the language, name the deployment, and welcome the user."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import wiring
 from actions.language import LANGUAGES, current_language, variation_for
 from actions.transcript import current_session, intent_of
 
@@ -38,6 +39,8 @@ class ActionSessionStart(Action):
             if value is not None and name not in {"language", "session_started_metadata"}
         )
         events.append(SlotSet("language", language))
+        # who runs this bot: the FAQ's complaint and privacy answers and the complaint form name it
+        events.extend(SlotSet(name, value) for name, value in wiring.current().deployment.slots().items())
         if not welcomed_already(tracker):
             # The server renders responses with the slots as they were before this
             # action's events, so the variation for the chosen language is picked here.

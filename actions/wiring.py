@@ -6,10 +6,11 @@ Tests choose other dependencies at wiring time with `use(...)` (a temp database,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
@@ -26,6 +27,8 @@ class Dependencies:
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
     retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
+    # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
+    deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
 
 
 _current: Dependencies | None = None
@@ -42,6 +45,7 @@ def from_settings() -> Dependencies:
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
         retention_days=settings.complaint_retention_days,
+        deployment=deployment(settings.deploying_operator, settings.data_handler_name, settings.data_handler_contact),
     )
 
 

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     # Which operator the bot speaks for in look-ups: "all", or one of
     # china_mobile, china_telecom, china_unicom, china_broadnet.
     default_operator: str = "all"
+    # The operator that deploys the bot and handles the complaints and personal data it collects
+    # (PIPL Art. 17; MIIT Order No. 35 Art. 13): one of china_mobile, china_telecom, china_unicom,
+    # china_broadnet, or "neutral" for a deployment by another organisation (which forwards records).
+    deploying_operator: Literal["neutral", "china_mobile", "china_telecom", "china_unicom", "china_broadnet"] = (
+        "neutral"
+    )
+    # Who handles the personal data and how to reach them; an operator's deployment defaults to the
+    # operator's name and hotline, a neutral one must name itself (required in production).
+    data_handler_name: str = ""
+    data_handler_contact: str = ""
     # Load the sample catalogue (data/catalog/*.sample.csv) at start; for development and demos only.
     load_sample_catalogue: bool = True
     complaint_reply_days: int = Field(default=15, ge=1)
@@ -88,6 +98,11 @@ class Settings(BaseSettings):
                 raise ValueError("RASA_TOKEN must be set to a random value of 24+ characters in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("DATABASE_URL must point to PostgreSQL in production")
+            if self.deploying_operator == "neutral" and not (self.data_handler_name and self.data_handler_contact):
+                raise ValueError(
+                    "DATA_HANDLER_NAME and DATA_HANDLER_CONTACT must name who handles users' data "
+                    "in a neutral deployment (DEPLOYING_OPERATOR=neutral) in production"
+                )
         return self
 
     @property

@@ -528,6 +528,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--nlu-only", action="store_true", help="evaluate NLU again, keep the serving figures")
     parser.add_argument("--train-stock", action="store_true", help="only train (or find cached) stock's model")
+    parser.add_argument("--project-only", action="store_true", help="serve only the project model (no stock)")
     parser.add_argument(
         "--allow-stale-stock",
         action="store_true",
@@ -538,6 +539,20 @@ def main() -> int:
     if args.train_stock:
         MODELS.mkdir(parents=True, exist_ok=True)
         print(json.dumps(train_stock_cached()))
+        return 0
+
+    if args.project_only:
+        # The project's serving figures alone (no stock, no targets): a check between full runs.
+        if not (MODELS / "project.tar.gz").exists() or not args.reuse_models:
+            training = {"project": train("project")}
+        else:
+            training = {}
+        run = {"name": "project", **measure("project", MODELS / "project.tar.gz", None, None, args.quick)}
+        report = {"when": now(), "commit": commit(), "machine": machine(), "training": training, "run": run,
+                  "model_mb": round((MODELS / "project.tar.gz").stat().st_size / 2**20, 1)}  # fmt: skip
+        (ROOT / "results").mkdir(exist_ok=True)
+        (ROOT / "results" / "bench-project.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
 
     if args.nlu_only:

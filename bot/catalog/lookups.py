@@ -76,8 +76,9 @@ def status_meaning(status: CoverageStatus, operator: Operator, planned_date: dt.
     """What a coverage status means for the user, in Chinese and English."""
     if status == "sa":
         return (
-            "已覆盖 5G 独立组网（SA）：可使用完整的 5G 服务。",
-            "5G standalone (SA) coverage: the full 5G service.",
+            "已覆盖 5G 独立组网（SA）：手机需支持 SA 和该运营商的 5G 频段才能使用；只支持 NSA 的手机在这里用不上 5G。",
+            "5G standalone (SA) coverage: a phone needs SA and the operator's 5G bands to use it; "
+            "an NSA-only phone gets no 5G here.",
         )
     if status == "nsa":
         return (
@@ -194,8 +195,9 @@ class HandsetSpec:
 class OperatorCompatibility:
     """`works`: the phone has at least one of the operator's 5G bands (None when its bands are unknown).
 
-    `band_support` is `full` when none of the operator's main bands is missing; `missing_bands`
-    also lists re-farmed low bands and a partner's shared bands the phone lacks.
+    `band_support` is `full` when none of the operator's main bands (its own and a partner's it relies
+    on, e.g. Broadnet's n28 + China Mobile's n41) is missing; `missing_bands` also lists re-farmed low
+    bands and extra bands the phone lacks.
     """
 
     operator: Operator
@@ -223,7 +225,7 @@ def compatibility_with(handset: HandsetSpec, operator: Operator) -> OperatorComp
     phone = set(handset.nr_bands)
     supported = tuple(band for band in operator.all_bands if band in phone)
     missing = tuple(band for band in operator.all_bands if band not in phone)
-    main_missing = [band for band in operator.nr_bands if band not in phone]
+    main_missing = [band for band in operator.main_bands if band not in phone]
     support: BandSupport = "none" if not supported else "partial" if main_missing else "full"
     return OperatorCompatibility(operator, support, bool(supported), supported, missing, handset.sa, handset.vonr)
 

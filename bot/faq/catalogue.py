@@ -24,6 +24,8 @@ HELDOUT_DIR = ROOT / "tests" / "nlu" / "heldout"
 VALIDATION_DIR = ROOT / "tests" / "nlu" / "validation"
 RETRIEVAL_INTENT = "faq"
 LANGUAGES = ("zh", "en")
+# Values of the `deployment` slot (bot/complaints/scope.py) an answer variation may be conditioned on.
+DEPLOYMENTS = ("operator", "neutral")
 EXAMPLE_LINE = re.compile(r"^\s*-\s+(.*\S)\s*$")
 
 
@@ -36,6 +38,9 @@ class Topic:
     reviewed: dt.date | None = None
     examples: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
+    # Every variation by (language, deployment): deployment is "" unless the answer differs between an
+    # operator's deployment ("operator") and a neutral one ("neutral"), e.g. whose complaint a ticket is.
+    variants: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def title(self, language: str) -> str:
@@ -46,16 +51,28 @@ def parse_examples(block: str | None) -> list[str]:
     return [m.group(1) for line in (block or "").splitlines() if (m := EXAMPLE_LINE.match(line))]
 
 
-def _answers(responses: dict[str, Any], key: str) -> tuple[dict[str, str], list[str]]:
-    answers: dict[str, str] = {}
+def _answers(responses: dict[str, Any], key: str) -> tuple[dict[tuple[str, str], str], list[str]]:
+    variants: dict[tuple[str, str], str] = {}
     problems: list[str] = []
     for variation in responses.get(f"utter_{RETRIEVAL_INTENT}/{key}") or []:
-        languages = [c.get("value") for c in variation.get("condition") or [] if c.get("name") == "language"]
+        conditions = variation.get("condition") or []
+        languages = [c.get("value") for c in conditions if c.get("name") == "language"]
+        deployments = [str(c.get("value")) for c in conditions if c.get("name") == "deployment"]
         if len(languages) != 1 or languages[0] not in LANGUAGES:
             problems.append("an answer variation has no language condition (zh or en)")
             continue
-        answers[languages[0]] = str(variation.get("text") or "")
-    return answers, problems
+        if deployments and deployments[0] not in DEPLOYMENTS:
+            problems.append(f"an answer variation has an unknown deployment condition {deployments[0]!r}")
+            continue
+        variants[(languages[0], deployments[0] if deployments else "")] = str(variation.get("text") or "")
+    conditioned = {d for _, d in variants}
+    if len(conditioned) > 1 and "" in conditioned:
+        problems.append("mix of answer variations with and without a deployment condition")
+    for deployment in conditioned:
+        for language in LANGUAGES:
+            if (language, deployment) not in variants and deployment:
+                problems.append(f"the {deployment!r} deployment's answer in {language!r} is missing")
+    return variants, problems
 
 
 def _reviewed(value: Any) -> dt.date | None:
@@ -87,7 +104,9 @@ def load_topic(path: Path) -> Topic:
         topic.sources = [str(s) for s in meta.get("sources") or [] if str(s).strip()]
         topic.reviewed = _reviewed(meta.get("reviewed"))
         topic.examples = parse_examples(item.get("examples"))
-    topic.answers, problems = _answers(data.get("responses") or {}, topic.key)
+    topic.variants, problems = _answers(data.get("responses") or {}, topic.key)
+    for (language, _), text in topic.variants.items():
+        topic.answers.setdefault(language, text)
     topic.problems.extend(problems)
     return topic
 

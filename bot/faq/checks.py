@@ -63,13 +63,16 @@ def canonical(example: str) -> str:
 def check_topic(topic: Topic, today: dt.date, max_review_age_days: int) -> Iterable[str]:
     yield from topic.problems
     for language in LANGUAGES:
-        answer = topic.answers.get(language, "").strip()
-        if not answer:
+        if not topic.answers.get(language, "").strip():
             yield f"the answer in {language!r} is missing"
-        elif language == "zh" and len(HAN.findall(answer)) > MAX_ZH_CHARS:
-            yield f"the zh answer has {len(HAN.findall(answer))} Chinese characters (limit {MAX_ZH_CHARS})"
+    for (language, deployment), text in topic.variants.items():
+        answer = text.strip()
+        which = f"the {language} answer" + (f" ({deployment} deployment)" if deployment else "")
+        if language == "zh" and len(HAN.findall(answer)) > MAX_ZH_CHARS:
+            yield f"{which} has {len(HAN.findall(answer))} Chinese characters (limit {MAX_ZH_CHARS})"
         elif language == "en" and len(answer.split()) > MAX_EN_WORDS:
-            yield f"the en answer has {len(answer.split())} words (limit {MAX_EN_WORDS})"
+            yield f"{which} has {len(answer.split())} words (limit {MAX_EN_WORDS})"
+    for language in LANGUAGES:
         if not topic.titles.get(language):
             yield f"metadata.title.{language} is missing"
         count = sum(language_of(e) == language for e in topic.examples)
@@ -77,12 +80,30 @@ def check_topic(topic: Topic, today: dt.date, max_review_age_days: int) -> Itera
             yield f"{count} {language} examples, at least {MIN_EXAMPLES[language]} needed"
     if not topic.sources:
         yield "metadata.sources is missing: name where the answer's facts come from"
+    else:
+        yield from _source_problems(topic.sources)
     if topic.reviewed is None:
         yield "metadata.reviewed is missing or not a date (YYYY-MM-DD)"
     elif (today - topic.reviewed).days > max_review_age_days:
         yield f"last reviewed {topic.reviewed}, more than {max_review_age_days} days ago: review it"
     elif topic.reviewed > today:
         yield f"review date {topic.reviewed} is in the future"
+
+
+# Notes a reviewer cannot open: the team's curation aid and the bot's own behaviour. They may stand
+# beside primary sources (a document with issuer and number or date, a URL where one exists), never alone.
+INTERNAL_SOURCE = re.compile(r"5g-consumer-facts|shared/domain|^\s*Product facts of this bot|\binternal\b", re.I)
+# A primary source says when it was issued (a year), its number, or where to read it.
+DATED_OR_LINKED = re.compile(r"\b(19|20)\d{2}\b|https?://|〔\d{4}〕|No\.\s*\d+|第\d+号")
+
+
+def _source_problems(sources: list[str]) -> Iterable[str]:
+    primary = [s for s in sources if not INTERNAL_SOURCE.search(s)]
+    if not primary:
+        yield "metadata.sources are internal notes only: cite the primary source a reviewer can open"
+    for source in primary:
+        if not DATED_OR_LINKED.search(source):
+            yield f"source {source!r} gives no date, number or URL: say which document, issued when, and where"
 
 
 def check_curation(

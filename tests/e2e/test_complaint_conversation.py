@@ -31,10 +31,10 @@ def test_a_chinese_complaint_is_filed_with_its_transcript_and_then_looked_up(ser
     assert "登记投诉" in texts(first)
     category_question = first[-1]
     assert "信号与覆盖" in category_question["text"], "the category is proposed from the user's words"
-    assert "请提供联系手机号" in texts(servers.send(sender, choose("coverage_signal"))), "the description is reused"
+    assert "运营商" in texts(servers.send(sender, choose("coverage_signal"))), "the operator is asked early"
+    assert "请提供联系手机号" in texts(servers.send(sender, choose("china_mobile"))), "the description is reused"
     assert "11位" in texts(servers.send(sender, "138123")), "a wrong number is asked again with the reason"
-    assert "运营商" in texts(servers.send(sender, "138 1234 5678"))
-    assert "在哪里" in texts(servers.send(sender, choose("china_mobile")))
+    assert "在哪里" in texts(servers.send(sender, "138 1234 5678"))
     consent = texts(servers.send(sender, "北京市朝阳区望京"))
     assert "保存2年" in consent and "同意" in consent
     summary = texts(servers.send(sender, "同意"))
@@ -59,9 +59,9 @@ def test_an_english_complaint_is_filed_and_a_wrong_last4_reveals_nothing(servers
     sender = f"c-en-{uuid.uuid4().hex[:8]}"
     first = servers.send(sender, "I want to complain, I was charged for a data add-on I never ordered")
     assert "record your complaint" in texts(first)
-    servers.send(sender, choose("unauthorized_change"))
-    assert "operator" in texts(servers.send(sender, "+86 139 1234 5678")).lower()
-    consent = texts(servers.send(sender, "China Unicom"))
+    assert "operator" in texts(servers.send(sender, choose("unauthorized_change"))).lower()
+    assert "mobile number" in texts(servers.send(sender, "China Unicom"))
+    consent = texts(servers.send(sender, "+86 139 1234 5678"))
     assert "2 years" in consent
     assert "139****5678" in texts(servers.send(sender, "yes"))
     ticket = TICKET.search(texts(servers.send(sender, "yes"))).group(0)

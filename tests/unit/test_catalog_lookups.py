@@ -6,6 +6,7 @@ created from the ORM here (the integration tests check the migration builds the 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,6 +25,7 @@ from bot.catalog.lookups import (
     early_termination_estimate,
     handset_compatibility,
     plan_terms,
+    status_meaning,
 )
 from bot.catalog.operators import OPERATORS, Operator
 from bot.catalog.orm import CoverageArea, Handset, Plan
@@ -49,10 +51,12 @@ def phone(bands: list[str] | None, sa: bool | None = True, vonr: bool | None = N
         (["n1", "n5", "n78"], TELECOM, "full", True, ()),
         (["n78"], UNICOM, "partial", True, ("n1", "n8")),
         (["n41"], UNICOM, "none", False, ("n78", "n1", "n8")),
-        # Broadnet users also get China Mobile's 2.6 GHz (n41)
+        # Broadnet users rely on China Mobile's 2.6 GHz (n41) as well as n28; its own n79 is an extra
         (["n41", "n78"], BROADNET, "partial", True, ("n28", "n79")),
-        (["n28", "n41"], BROADNET, "partial", True, ("n79",)),
+        (["n28", "n41"], BROADNET, "full", True, ("n79",)),
         (["n28", "n41", "n79"], BROADNET, "full", True, ()),
+        (["n28", "n79"], BROADNET, "partial", True, ("n41",)),
+        (["n1", "n78"], BROADNET, "none", False, ("n28", "n41", "n79")),
         # a phone known to have no 5G
         ([], MOBILE, "none", False, ("n41", "n79", "n28")),
     ],
@@ -257,3 +261,20 @@ def test_plan_terms_explain_the_contract_and_feed_the_estimate(session: Session)
     zh, en = answer.plan.termination_text()
     assert "24 个月" in zh and "480.00" in en
     assert early_termination_estimate(answer.plan, 12).amount_yuan == Decimal("240.00")
+
+
+# ---------------------------------------------------------------- statuses and the sample file
+
+
+def test_sa_coverage_does_not_promise_the_full_service_whatever_the_phone() -> None:
+    zh, en = status_meaning("sa", MOBILE)
+    assert "完整" not in zh and "full" not in en
+    assert "SA" in zh and "NSA" in zh and "an NSA-only phone gets no 5G" in en
+
+
+def test_the_sample_coverage_shows_broadnet_as_sa_only() -> None:
+    """China Broadnet launched 5G in 2022 as SA only: no sample row may show it on NSA."""
+    path = Path(__file__).resolve().parents[2] / "data" / "catalog" / "coverage.sample.csv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    broadnet = [row["status"] for row in csv.DictReader(lines) if row["operator"] == "china_broadnet"]
+    assert broadnet and "nsa" not in broadnet and "sa" in broadnet

@@ -8,6 +8,7 @@ import pytest
 
 from bot.catalog.errors import UnknownOperator
 from bot.catalog.matching import match_handset, match_place, match_plan, normalise
+from bot.catalog.operators import operator_in
 
 
 @dataclass(frozen=True)
@@ -235,3 +236,25 @@ def test_an_unknown_operator_is_an_error_not_an_empty_match() -> None:
 )
 def test_names_are_compared_in_one_normal_form(text: str, key: str) -> None:
     assert normalise(text) == key
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        ("我是电信的", "china_telecom"),
+        ("我用的是移动卡", "china_mobile"),
+        ("廣電用戶", "china_broadnet"),
+        ("I'm on China Unicom", "china_unicom"),
+        ("telecom", "china_telecom"),
+        ("Mobile", "china_mobile"),
+        ("cmcc", "china_mobile"),
+    ],
+)
+def test_the_operator_is_found_in_a_short_answer(answer: str, key: str) -> None:
+    assert operator_in(answer).key == key
+
+
+@pytest.mark.parametrize("answer", ["电信还是联通我忘了", "my mobile data is slow", "不知道", "AT&T"])
+def test_no_operator_or_two_of_them_is_not_a_guess(answer: str) -> None:
+    with pytest.raises(UnknownOperator):
+        operator_in(answer)

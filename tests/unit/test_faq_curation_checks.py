@@ -10,7 +10,7 @@ import yaml
 from bot.faq.catalogue import FAQ_DIR, HELDOUT_DIR
 from bot.faq.checks import REQUIRED_TOPICS, check_curation
 
-TODAY = dt.date(2026, 11, 29)
+TODAY = dt.date(2026, 12, 7)
 KEY = "plan_change"
 
 
@@ -72,6 +72,52 @@ def test_missing_sources_and_review_date_are_reported(dirs):
     found = problems(dirs)
     assert any("metadata.sources is missing" in p for p in found)
     assert any("metadata.reviewed is missing" in p for p in found)
+
+
+def set_sources(*sources):
+    return lambda d: d["nlu"][0]["metadata"].update(sources=list(sources))
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ["shared/domain/5g-consumer-facts.md, Plans"],
+        ["../shared/domain/5g-consumer-facts.md (2026)", "Product facts of this bot: tickets"],
+        ["internal review notes, 2026"],
+    ],
+)
+def test_a_topic_citing_only_internal_notes_is_reported(dirs, sources):
+    edit(dirs[0] / f"{KEY}.yml", set_sources(*sources))
+    [problem] = problems(dirs)
+    assert f"[{KEY}] metadata.sources are internal notes only" in problem
+
+
+def test_a_primary_source_without_date_number_or_url_is_reported(dirs):
+    edit(dirs[0] / f"{KEY}.yml", set_sources("MIIT notice on plans", "Product facts of this bot: tickets"))
+    [problem] = problems(dirs)
+    assert "'MIIT notice on plans' gives no date, number or URL" in problem
+
+
+def test_internal_notes_may_stand_beside_a_primary_source(dirs):
+    edit(
+        dirs[0] / f"{KEY}.yml",
+        set_sources("MIIT Order No. 35 (2016)", "shared/domain/5g-consumer-facts.md", "Product facts of this bot"),
+    )
+    assert problems(dirs) == []
+
+
+def test_an_operator_deployment_answer_without_its_neutral_twin_in_each_language_is_reported(dirs):
+    def split(d):
+        zh, en = d["responses"][f"utter_faq/{KEY}"]
+        operator = [{"type": "slot", "name": "deployment", "value": "operator"}]
+        zh["condition"] += operator
+        en["condition"] += operator
+        neutral_condition = [{"type": "slot", "name": "deployment", "value": "neutral"}]
+        neutral = {**zh, "condition": zh["condition"][:1] + neutral_condition}
+        d["responses"][f"utter_faq/{KEY}"] = [zh, en, neutral]
+
+    edit(dirs[0] / f"{KEY}.yml", split)
+    assert any("the 'neutral' deployment's answer in 'en' is missing" in p for p in problems(dirs))
 
 
 def test_a_stale_review_is_reported(dirs):

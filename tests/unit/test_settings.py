@@ -57,4 +57,25 @@ def test_production_refuses_the_development_defaults():
         Settings(environment="production")
     with pytest.raises(ValidationError):
         Settings(environment="production", rasa_token="x" * 32)
-    Settings(environment="production", rasa_token="x" * 32, database_url="postgresql://u@h/db")
+    Settings(
+        environment="production",
+        rasa_token="x" * 32,
+        database_url="postgresql://u@h/db",
+        deploying_operator="china_mobile",
+    )
+
+
+def test_a_neutral_production_deployment_must_name_who_handles_the_data():
+    secure = {"environment": "production", "rasa_token": "x" * 32, "database_url": "postgresql://u@h/db"}
+    with pytest.raises(ValidationError, match="DATA_HANDLER_NAME"):
+        Settings(**secure, deploying_operator="neutral")
+    with pytest.raises(ValidationError, match="DATA_HANDLER_NAME"):
+        Settings(**secure, deploying_operator="neutral", data_handler_name="Example Ltd")
+    Settings(
+        **secure, deploying_operator="neutral", data_handler_name="Example Ltd", data_handler_contact="400 000 0000"
+    )
+
+
+def test_the_deploying_operator_must_be_one_of_the_four_or_neutral():
+    with pytest.raises(ValidationError):
+        Settings(deploying_operator="china_tietong")
