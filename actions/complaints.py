@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import json
 import logging
+import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import wiring
+from actions.form_steps import cancel, cancel_requested, cancelled, clear_cancel, offer, typed_choice, yes_no_step
 from actions.language import current_language
 from actions.transcript import faq_topics_shown, recent_user_texts, transcript
 from bot.catalog.errors import UnknownOperator
@@ -25,6 +28,7 @@ from bot.complaints.model import ComplaintDraft
 from bot.complaints.phone import mask_phone, normalise_mainland_mobile
 from bot.complaints.spool import submit_or_spool
 from bot.complaints.ticket import CHINA_STANDARD_TIME
+from bot.dialogue.choices import Choice
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +44,11 @@ FORM_SLOTS = (
     "complaint_confirmed",
     "complaint_elsewhere",
 )
+CANCELLED = "utter_complaint_cancelled"
 NEEDS_PLACE = {"coverage_signal", "speed"}
 NEEDS_HANDSET = {"handset"}
 MIN_DESCRIPTION = 4
+PHONE_IN_WORDS = re.compile(r"(?:\+|00)?(?:86[\s-]*)?\d[\d\s-]{5,16}\d")
 # What a FAQ topic's key says about the complaint a user has after it did not help.
 FAQ_PREFIX_CATEGORY = {
     "coverage_": "coverage_signal",
@@ -80,7 +86,7 @@ def suggested_category(tracker: Tracker) -> str | None:
 
 
 def reset_form_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+    return [*(SlotSet(slot, None) for slot in FORM_SLOTS), *clear_cancel()]
 
 
 class ActionStartComplaint(Action):
@@ -116,7 +122,8 @@ class ActionAskComplaintCategory(Action):
             dispatcher.utter_message(response="utter_ask_category_suggested", suggested=label, buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_ask_category_open", buttons=buttons)
-        return []
+        labels = (CATEGORIES[k].labels for k in keys)
+        return [offer([Choice(k, (label.zh, label.en)) for k, label in zip(keys, labels, strict=True)])]
 
 
 class ActionAskComplaintOperator(Action):
@@ -127,7 +134,7 @@ class ActionAskComplaintOperator(Action):
         language = current_language(tracker)
         buttons = [choice_button(op.name(language), key) for key, op in OPERATORS.items()]
         dispatcher.utter_message(response="utter_ask_operator", buttons=buttons)
-        return []
+        return [offer([Choice(key, (op.name("zh"), op.name("en"))) for key, op in OPERATORS.items()])]
 
 
 def summary_fields(tracker: Tracker) -> dict[str, str]:
@@ -168,8 +175,9 @@ class ValidateComplaintForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        if False in (tracker.get_slot("complaint_consent"), tracker.get_slot("complaint_confirmed")):
-            return []  # the user said no: the form ends and nothing is filed
+        answers = (tracker.get_slot("complaint_consent"), tracker.get_slot("complaint_confirmed"))
+        if cancelled(tracker) or False in answers:
+            return []  # the user said no or cancelled: the form ends and nothing is filed
         if tracker.get_slot("complaint_elsewhere"):
             return []  # another operator's customer: pointed to its hotline, nothing is filed
         category = tracker.get_slot("complaint_category")
@@ -183,9 +191,13 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_category", dispatcher, CANCELLED)
         text = str(value or "").strip()
         if text in CATEGORIES:
             return {"complaint_category": text}
+        if (choice := typed_choice(tracker, text)) and choice.value in CATEGORIES:
+            return {"complaint_category": choice.value}
         language = current_language(tracker)
         for key, category in CATEGORIES.items():
             if text in (category.labels.zh, category.labels.en) or text.lower() == category.labels.en.lower():
@@ -198,6 +210,8 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_description", dispatcher, CANCELLED)
         text = str(value or "").strip()
         if len(text) < MIN_DESCRIPTION:
             dispatcher.utter_message(response="utter_description_too_short")
@@ -207,20 +221,34 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_phone", dispatcher, CANCELLED)
+        text = str(value or "")
         try:
-            return {"complaint_phone": normalise_mainland_mobile(str(value or ""))}
+            return {"complaint_phone": normalise_mainland_mobile(text)}
         except InvalidPhone as error:
+            # "我的手机号是138 1234 5678", "my number is +86 139-1234-5678": the number inside the words
+            if error.reason == "not_digits" and (number := PHONE_IN_WORDS.search(unicodedata.normalize("NFKC", text))):
+                try:
+                    return {"complaint_phone": normalise_mainland_mobile(number.group(0))}
+                except InvalidPhone as inner:
+                    error = inner
             dispatcher.utter_message(response=f"utter_invalid_phone_{error.reason}")
             return {"complaint_phone": None}
 
     def validate_complaint_operator(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_operator", dispatcher, CANCELLED)
         try:
             operator = operator_in(str(value or ""))
         except UnknownOperator:
-            dispatcher.utter_message(response="utter_invalid_operator")
-            return {"complaint_operator": None}
+            choice = typed_choice(tracker, str(value or ""))  # "2", "the third", part of a name
+            if not (choice and choice.value in OPERATORS):
+                dispatcher.utter_message(response="utter_invalid_operator")
+                return {"complaint_operator": None}
+            operator = OPERATORS[choice.value]
         if wiring.current().deployment.handles(operator.key):
             return {"complaint_operator": operator.key}
         # Order 35 Art. 13: a complaint to the wrong operator helps nobody and an appeal without
@@ -234,32 +262,28 @@ class ValidateComplaintForm(FormValidationAction):
     def validate_complaint_place(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_place", dispatcher, CANCELLED)
         text = str(value or "").strip()
         return {"complaint_place": text[:200] or None}
 
     def validate_complaint_handset(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("complaint_handset", dispatcher, CANCELLED)
         text = str(value or "").strip()
         return {"complaint_handset": text[:100] or None}
 
     def validate_complaint_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._stop_unless_yes("complaint_consent", value, dispatcher)
+        return yes_no_step("complaint_consent", tracker, dispatcher, CANCELLED)
 
     def validate_complaint_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._stop_unless_yes("complaint_confirmed", value, dispatcher)
-
-    @staticmethod
-    def _stop_unless_yes(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        """A "no" to consent or to the summary ends the form (see required_slots): nothing is stored."""
-        if value is True:
-            return {slot: True}
-        dispatcher.utter_message(response="utter_complaint_cancelled")
-        return {slot: False}
+        return yes_no_step("complaint_confirmed", tracker, dispatcher, CANCELLED)
 
 
 def idempotency_key(tracker: Tracker) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.faq import NONE_OF_THESE, RETRIEVAL_INTENT
+from actions.form_steps import OFFERED, typed_choice
 from actions.transcript import current_session, intent_of
 
 NOT_UNDERSTOOD = {"nlu_fallback"}
@@ -24,11 +26,31 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
     return count
 
 
+def last_bot_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the user's latest message (action_listen aside)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
+
+
 class ActionHandleFallback(Action):
     def name(self) -> str:
         return "action_handle_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if last_bot_action(tracker) == "action_clarify_faq" and (choice := typed_choice(tracker)):
+            # "第一个", "the second one" typed instead of tapping a "Did you mean" button
+            if choice.value == NONE_OF_THESE:
+                dispatcher.utter_message(response="utter_rephrase")
+                return [SlotSet(OFFERED, None)]
+            dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{choice.value}")
+            return [SlotSet(OFFERED, None), FollowupAction("utter_did_that_help")]
         if misunderstood_in_a_row(tracker) >= 2:
             return [FollowupAction("utter_offer_escalation")]
         dispatcher.utter_message(response="utter_rephrase")

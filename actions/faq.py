@@ -9,11 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_steps import offer
 from actions.language import current_language, variation_for
+from bot.dialogue.choices import Choice
 from bot.faq.catalogue import load_topics
 
 RETRIEVAL_INTENT = "faq"
 SUGGESTIONS = 2
+NONE_OF_THESE = "none_of_these"
 
 
 def faq_ranking(latest_message: dict[str, Any]) -> list[str]:
@@ -50,7 +53,10 @@ class ActionClarifyFaq(Action):
         none_title = variation_for(domain, "utter_none_of_these", language)["text"]
         buttons.append({"title": none_title, "payload": "/faq_pick_none"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-        return []
+        # a typed pick ("第一个", "the second", part of a title) is read by action_handle_fallback
+        titles = [(topic_title(key, "zh"), topic_title(key, "en")) for key in keys]
+        none_titles = tuple(variation_for(domain, "utter_none_of_these", lang)["text"] for lang in ("zh", "en"))
+        return [offer([*(Choice(k, t) for k, t in zip(keys, titles, strict=True)), Choice(NONE_OF_THESE, none_titles)])]
 
 
 class ActionAnswerFaqPick(Action):

@@ -14,17 +14,21 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import wiring
+from actions.form_steps import OFFERED, cancelled, clear_cancel, latest_text, offer
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
 from bot.catalog import answers
 from bot.catalog.errors import InvalidTerminationQuery, UnknownOperator
+from bot.catalog.finder import PlanQuery, find_plans, parse_plan_query
 from bot.catalog.lookups import (
+    PlanTerms,
+    catalogue_plans,
     compare_plans,
     coverage_at,
     early_termination_estimate,
@@ -32,6 +36,7 @@ from bot.catalog.lookups import (
     plan_terms,
 )
 from bot.catalog.operators import resolve_operator
+from bot.dialogue.choices import Choice
 
 T = TypeVar("T")
 MONTHS = re.compile(r"(\d{1,2})\s*(?:个月|個月|months?|mos?)", re.IGNORECASE)
@@ -77,6 +82,8 @@ class AnswerFromCatalogue(Action, metaclass=abc.ABCMeta):
     def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if cancelled(tracker):  # the user cancelled the look-up's form: it said so, nothing to answer
+            return [*(SlotSet(slot, None) for slot in ("place", "handset", "plan")), *clear_cancel()]
         try:
             return await self.answer(dispatcher, tracker)
         except STORE_DOWN:
@@ -88,14 +95,41 @@ class AnswerFromCatalogue(Action, metaclass=abc.ABCMeta):
 
 
 def ask_which(
-    dispatcher: CollectingDispatcher, query: str, intent: str, choices: list[tuple[str, dict[str, str]]]
-) -> None:
-    """One button per candidate; its payload repeats the intent with entities that name it uniquely."""
+    dispatcher: CollectingDispatcher,
+    query: str,
+    intent: str,
+    choices: list[tuple[str, dict[str, str]]],
+    slot: str,
+    titles: list[tuple[str, ...]] | None = None,
+) -> list[EventType]:
+    """One button per candidate; its payload repeats the intent with entities that name it uniquely.
+
+    The look-up's form then waits for the answer, so that a typed pick ("北京", "the second")
+    works as a tap does (actions/lookup_forms.py)."""
+    choices = choices[:8]
     buttons = [
         {"title": title, "payload": f"/{intent}" + json.dumps(entities, ensure_ascii=False)}
         for title, entities in choices
     ]
-    dispatcher.utter_message(response="utter_which_one", query=query, buttons=buttons[:8])
+    dispatcher.utter_message(response="utter_which_one", query=query, buttons=buttons)
+    offered = [
+        Choice(entities[slot], (titles[i] if titles else ()) + (title,)) for i, (title, entities) in enumerate(choices)
+    ]
+    return [
+        SlotSet(slot, None),
+        offer(offered),
+        ActiveLoop(f"{FORMS[slot]}"),
+        SlotSet("requested_slot", slot),
+        FollowupAction("action_listen"),
+    ]
+
+
+FORMS = {"place": "coverage_form", "handset": "handset_form", "plan": "plan_form"}
+
+
+def done(slot: str, *events: EventType) -> list[EventType]:
+    """The look-up answered (or said why not): nothing of it waits for an answer any more."""
+    return [SlotSet(slot, None), SlotSet(OFFERED, None), *events]
 
 
 class ActionAnswerCoverage(AnswerFromCatalogue):
@@ -108,13 +142,13 @@ class ActionAnswerCoverage(AnswerFromCatalogue):
         answer = await in_session(lambda s: coverage_at(s, query, operator))
         if answer.outcome == "unique":
             dispatcher.utter_message(response="utter_lookup_result", answer=answers.coverage_text(answer, language))
-            return [SlotSet("place", None), SlotSet("last_place", answer.place.label("zh") if answer.place else query)]
+            return done("place", SlotSet("last_place", answer.place.label("zh") if answer.place else query))
         if answer.outcome == "ambiguous":
             choices = [(p.label(language), {"place": p.label("zh")}) for p in answer.candidates]
-            ask_which(dispatcher, query, "check_coverage", choices)
-        else:
-            dispatcher.utter_message(response="utter_place_not_found", query=query)
-        return [SlotSet("place", None)]
+            both = [(p.label("zh"), p.label("en")) for p in answer.candidates]
+            return ask_which(dispatcher, query, "check_coverage", choices, "place", both)
+        dispatcher.utter_message(response="utter_place_not_found", query=query)
+        return done("place")
 
 
 class ActionAnswerHandset(AnswerFromCatalogue):
@@ -128,13 +162,12 @@ class ActionAnswerHandset(AnswerFromCatalogue):
         if answer.outcome == "unique" and answer.handset:
             dispatcher.utter_message(response="utter_lookup_result", answer=answers.handset_text(answer, language))
             label = f"{answer.handset.brand} {answer.handset.model}"
-            return [SlotSet("handset", None), SlotSet("last_handset", label)]
+            return done("handset", SlotSet("last_handset", label))
         if answer.outcome == "ambiguous":
             choices = [(f"{h.brand} {h.model}", {"handset": f"{h.brand} {h.model}"}) for h in answer.candidates]
-            ask_which(dispatcher, query, "check_handset", choices)
-        else:
-            dispatcher.utter_message(response="utter_handset_not_found", query=query)
-        return [SlotSet("handset", None)]
+            return ask_which(dispatcher, query, "check_handset", choices, "handset")
+        dispatcher.utter_message(response="utter_handset_not_found", query=query)
+        return done("handset")
 
 
 class ActionAnswerPlan(AnswerFromCatalogue):
@@ -143,20 +176,18 @@ class ActionAnswerPlan(AnswerFromCatalogue):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         language = current_language(tracker)
-        names = entity_values(tracker, "plan") or [str(tracker.get_slot("plan") or "")]
         operator = operator_for(tracker)
+        names = entity_values(tracker, "plan") or [str(tracker.get_slot("plan") or "")]
+        query = parse_plan_query(latest_text(tracker))
+        if (query.has_criteria and not entity_values(tracker, "plan")) or not any(names):
+            return await self._find(dispatcher, tracker, query, operator, language)
         found = [await in_session(lambda s, n=name: plan_terms(s, n, operator)) for name in dict.fromkeys(names)]
         for answer in found:
             if answer.outcome == "ambiguous":
-                choices = [
-                    (f"{p.title(language)} · {p.operator.name(language)}", {"plan": p.name, "operator": p.operator.key})
-                    for p in answer.candidates
-                ]
-                ask_which(dispatcher, answer.query, "ask_plan", choices)
-                return [SlotSet("plan", None)]
+                return self._ask_which(dispatcher, answer.query, answer.candidates, language)
             if answer.outcome == "none":
                 dispatcher.utter_message(response="utter_plan_not_found", query=answer.query)
-                return [SlotSet("plan", None)]
+                return done("plan")
         plans = [answer.plan for answer in found if answer.plan]
         if len(plans) >= 2:
             text = answers.comparison_text(compare_plans(plans[0], plans[1]), language)
@@ -165,11 +196,52 @@ class ActionAnswerPlan(AnswerFromCatalogue):
                 text = answers.termination_text(early_termination_estimate(plans[0], months), language)
             except InvalidTerminationQuery as error:
                 dispatcher.utter_message(response="utter_termination_invalid", reason=str(error))
-                return [SlotSet("plan", None)]
+                return done("plan")
         else:
             text = answers.plan_text(plans[0], language)
         dispatcher.utter_message(response="utter_lookup_result", answer=text)
-        return [SlotSet("plan", None)]
+        return done("plan", SlotSet("last_plan", plans[-1].name))
+
+    @staticmethod
+    def _ask_which(
+        dispatcher: CollectingDispatcher, query: str, candidates: tuple[PlanTerms, ...], language: str
+    ) -> list[EventType]:
+        choices = [
+            (f"{p.title(language)} · {p.operator.name(language)}", {"plan": p.name, "operator": p.operator.key})
+            for p in candidates
+        ]
+        titles = [(p.name, p.name_en, p.operator.name("zh"), p.operator.name("en")) for p in candidates]
+        return ask_which(dispatcher, query, "ask_plan", choices, "plan", titles)
+
+    async def _find(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        query: PlanQuery,
+        operator: str | None,
+        language: str,
+    ) -> list[EventType]:
+        """The plan finder: a price, a budget, a data need, 5G or not, a contract length, or a list."""
+        plans = await in_session(lambda s: catalogue_plans(s, operator))
+        last = tracker.get_slot("last_plan")
+        previous = next((p for p in plans if p.name == last), None)
+        result = find_plans(plans, query, previous)
+        if result.kind == "by_price" and len(result.plans) > 1:
+            shown = f"¥{query.price}" if query.price is not None else ""
+            return self._ask_which(dispatcher, shown, result.plans, language)
+        if result.kind == "by_price":
+            plan = result.plans[0]
+            months = remaining_months(latest_text(tracker))
+            text = (
+                answers.termination_text(early_termination_estimate(plan, months), language)
+                if months is not None and plan.contract_months >= months > 0
+                else answers.plan_text(plan, language)
+            )
+        else:
+            text = answers.finder_text(result, language)
+        dispatcher.utter_message(response="utter_lookup_result", answer=text)
+        best = result.plans[0].name if result.kind in ("by_price", "best") and result.plans else last
+        return done("plan", SlotSet("last_plan", best))
 
 
 class ActionCancelLookup(Action):

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import wiring
+from actions.form_steps import cancel, cancel_requested, cancelled, clear_cancel
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
 from bot.complaints.categories import CATEGORIES
@@ -51,16 +52,28 @@ class ActionStartStatusLookup(Action):
             dispatcher.utter_message(response="utter_status_locked")
             return []
         ticket = find_ticket(tracker.latest_message.get("text") or "")
-        return [SlotSet("status_ticket", ticket), SlotSet("status_last4", None), ActiveLoop("status_form")]
+        return [
+            SlotSet("status_ticket", ticket),
+            SlotSet("status_last4", None),
+            *clear_cancel(),
+            ActiveLoop("status_form"),
+        ]
 
 
 class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return [] if cancelled(tracker) else ["status_ticket", "status_last4"]
+
     def validate_status_ticket(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("status_ticket", dispatcher, "utter_status_cancelled")
         ticket = find_ticket(str(value or ""))
         if not ticket:
             dispatcher.utter_message(response="utter_invalid_ticket")
@@ -69,6 +82,8 @@ class ValidateStatusForm(FormValidationAction):
     def validate_status_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if cancel_requested(tracker):
+            return cancel("status_last4", dispatcher, "utter_status_cancelled")
         digits = unicodedata.normalize("NFKC", str(value or "")).strip()
         if not LAST4.match(digits):
             dispatcher.utter_message(response="utter_invalid_last4")
@@ -83,6 +98,8 @@ class ActionCheckComplaintStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         failures = float(tracker.get_slot("status_failures") or 0)
         reset = [SlotSet("status_ticket", None), SlotSet("status_last4", None)]
+        if cancelled(tracker):
+            return [*reset, *clear_cancel()]
         if failures >= REFUSE_AFTER:
             dispatcher.utter_message(response="utter_status_locked")
             return reset

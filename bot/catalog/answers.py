@@ -5,6 +5,9 @@ Kept apart from the Rasa actions so the wording is tested without a tracker.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from bot.catalog.finder import FinderResult, PlanQuery
 from bot.catalog.lookups import (
     CoverageAnswer,
     HandsetCompatibility,
@@ -154,3 +157,88 @@ def termination_text(estimate: TerminationEstimate, language: str) -> str:
     calc = estimate.calculation_zh if zh else estimate.calculation_en
     note = estimate.authoritative_zh if zh else estimate.authoritative_en
     return "\n".join([head, rule, calc, note] + ([_pick(SAMPLE_NOTE, language)] if estimate.plan.sample else []))
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _plan_line(plan: PlanTerms, language: str) -> str:
+    contract = (
+        (f"合约{plan.contract_months}个月" if plan.contract_months else "无合约")
+        if language == "zh"
+        else (f"{plan.contract_months}-month contract" if plan.contract_months else "no contract")
+    )
+    if language == "zh":
+        return (
+            f"· {plan.title(language)}（{plan.operator.name(language)}）：¥{plan.monthly_fee_yuan}/月，"
+            f"{_number(plan.data_gb)}GB，{plan.generation.upper()}，{contract}"
+        )
+    return (
+        f"· {plan.title(language)} ({plan.operator.name(language)}): ¥{plan.monthly_fee_yuan}/month, "
+        f"{_number(plan.data_gb)} GB, {plan.generation.upper()}, {contract}"
+    )
+
+
+def _criteria(query: PlanQuery, language: str) -> str:
+    zh = language == "zh"
+    parts = []
+    if query.generation:
+        parts.append(query.generation.upper())
+    if query.budget is not None:
+        parts.append(f"月费≤¥{_number(query.budget)}" if zh else f"≤ ¥{_number(query.budget)} a month")
+    if query.min_data_gb is not None:
+        sign = ">" if query.more_data else "≥"
+        parts.append(f"流量{sign}{_number(query.min_data_gb)}GB" if zh else f"{sign} {_number(query.min_data_gb)} GB")
+    if query.no_contract:
+        parts.append("无合约" if zh else "no contract")
+    if query.max_contract_months is not None:
+        months = query.max_contract_months
+        parts.append(f"合约≤{months}个月" if zh else f"contract ≤ {months} months")
+    return ("、" if zh else ", ").join(parts)
+
+
+def finder_text(result: FinderResult, language: str) -> str:
+    """The finder's answer: the list, the best fit with alternatives, or that nothing fits."""
+    zh = language == "zh"
+    criteria = _criteria(result.query, language)
+    if result.kind == "none":
+        if result.query.price is not None:
+            price = _number(result.query.price)
+            head = f"没有找到月费 ¥{price} 的套餐。" if zh else f"There is no plan at ¥{price} a month."
+        else:
+            head = (
+                (f"没有找到符合条件（{criteria}）的套餐。" if zh else f"No plan fits ({criteria}).")
+                if criteria
+                else ("没有找到符合条件的套餐。" if zh else "No plan fits.")
+            )
+        where = (
+            "可以放宽条件再问我，或在运营商官方App、营业厅查看全部套餐。"
+            if zh
+            else "Ask me again with looser limits, or see all plans in the operator's official app or shop."
+        )
+        return f"{head}{where}" if zh else f"{head} {where}"
+    if result.kind == "list":
+        head = f"目前可查的{criteria}套餐：" if zh else f"The {criteria + ' ' if criteria else ''}plans I can look up:"
+        lines = [head, *(_plan_line(plan, language) for plan in result.plans)]
+        lines.append(
+            "想看某个套餐的详细条款，告诉我它的月费即可（如“199的套餐”）。"
+            if zh
+            else "For a plan's full terms, tell me its price (e.g. “the 199 yuan plan”)."
+        )
+    else:
+        best = result.plans[0]
+        fit = f"（{criteria}）" if zh and criteria else f" ({criteria})" if criteria else ""
+        if result.query.sort == "most_data":
+            head = f"流量最多的{fit}是：" if zh else f"The one with the most data{fit}:"
+        elif result.query.budget is not None and result.query.min_data_gb is None and not result.query.sort:
+            head = f"预算内流量最多的{fit}是：" if zh else f"The most data within your budget{fit}:"
+        else:
+            head = f"最便宜的合适套餐{fit}是：" if zh else f"The cheapest plan that fits{fit}:"
+        lines = [head, plan_text(best, language).replace(_pick(SAMPLE_NOTE, language), "").strip()]
+        if others := result.plans[1:]:
+            lines.append("其他选择：" if zh else "Other options:")
+            lines.extend(_plan_line(plan, language) for plan in others)
+    if result.sample:
+        lines.append(_pick(SAMPLE_NOTE, language))
+    return "\n".join(lines)

@@ -460,3 +460,10 @@ def _termination_amount(terms: PlanTerms, remaining: int) -> tuple[Decimal, str,
         f"{_yuan(fee)} 元 × {remaining} 个月 × {_number(percent)}% = {_yuan(amount)} 元",
         f"¥{_yuan(fee)} × {remaining} months × {_number(percent)}% = ¥{_yuan(amount)}",
     )
+
+
+def catalogue_plans(session: Session, operator: str | None = None) -> tuple[PlanTerms, ...]:
+    """Every plan of the operator (or of all operators), cheapest first."""
+    keys = {op.key for op in _operators(operator)}
+    rows = session.scalars(select(Plan).order_by(Plan.monthly_fee_yuan)).all()
+    return tuple(PlanTerms.of(row) for row in rows if row.operator in keys)

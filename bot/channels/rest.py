@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.language import with_language
 from bot.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH, PayloadError, parse_payload
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class ValidatedRestInput(InputChannel):
                 collector,
                 incoming.sender,
                 input_channel=self.name(),
-                metadata=incoming.metadata or None,
+                metadata=with_language(incoming.text, incoming.metadata),
                 message_id=incoming.message_id,
             )
             try:

@@ -32,6 +32,7 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.channels.history import history_messages
+from bot.channels.language import adding_language
 from bot.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
 from bot.origins import allowed_origins, parse_origins
 
@@ -139,6 +140,7 @@ class WebChatInput(SocketIOInput):
         logger.info("web chat accepts the origins %s", ", ".join(self.origins))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = adding_language(on_new_message)
         sio = WebChatServer(async_mode="sanic", cors_allowed_origins=self.origins)
         bp = AppAwareSocketBlueprint(sio, self.socketio_path, "webchat_socketio_webhook", __name__)
         self.sio = sio

@@ -15,6 +15,7 @@ from actions import status as status_actions
 from actions import wiring
 from actions.complaints import (
     ActionAskComplaintCategory,
+    ActionAskComplaintOperator,
     ActionCancelComplaint,
     ActionStartComplaint,
     ActionSubmitComplaint,
@@ -119,15 +120,78 @@ async def test_place_and_handset_are_asked_only_when_the_category_needs_them(cat
     assert slots[-2:] == ["complaint_consent", "complaint_confirmed"]
 
 
-async def test_a_no_to_consent_ends_the_form_without_more_questions():
+def answering(text: str, **slots):
+    return make_tracker(slots=slots, latest_message={"text": text, "intent": {"name": "stop"}})
+
+
+@pytest.mark.parametrize("text", ["不同意", "I don't agree", "算了", "never mind", "/deny"])
+async def test_a_no_or_a_cancel_to_consent_ends_the_form_without_more_questions(text):
     form = ValidateComplaintForm()
     dispatcher = CollectingDispatcher()
-    assert form.validate_complaint_consent(False, dispatcher, make_tracker(), DOMAIN) == {"complaint_consent": False}
+    result = form.validate_complaint_consent(text, dispatcher, answering(text), DOMAIN)
+    assert result["complaint_consent"] is None and result["form_cancelled"] is True
     assert dispatcher.messages[0]["response"] == "utter_complaint_cancelled"
-    slots = await form.required_slots(
-        form.domain_slots(DOMAIN), dispatcher, make_tracker(slots={"complaint_consent": False}), DOMAIN
-    )
+    slots = await form.required_slots(form.domain_slots(DOMAIN), dispatcher, answering(text, **result), DOMAIN)
     assert slots == []
+
+
+@pytest.mark.parametrize("slot", ["complaint_consent", "complaint_confirmed"])
+@pytest.mark.parametrize("text", ["I agree", "agreed", "ok go ahead", "同意", "提交吧", "嗯", "👍"])
+async def test_yes_in_words_is_yes_at_consent_and_summary_whatever_the_intent(slot, text):
+    dispatcher = CollectingDispatcher()
+    result = getattr(ValidateComplaintForm(), f"validate_{slot}")(text, dispatcher, answering(text), DOMAIN)
+    assert result == {slot: True, "unclear_answers": 0} and dispatcher.messages == []
+
+
+async def test_an_unreadable_answer_asks_again_then_offers_to_cancel():
+    form = ValidateComplaintForm()
+    first, second = CollectingDispatcher(), CollectingDispatcher()
+    result = form.validate_complaint_consent("how long?", first, answering("how long?"), DOMAIN)
+    assert result == {"complaint_consent": None, "unclear_answers": 1}
+    assert first.messages[0]["response"] == "utter_yes_no_unclear"
+    again = form.validate_complaint_consent("hmm", second, answering("hmm", unclear_answers=1), DOMAIN)
+    assert again == {"complaint_consent": None, "unclear_answers": 2}
+    assert second.messages[0]["response"] == "utter_yes_no_unclear_offer_cancel"
+    slots = await form.required_slots(form.domain_slots(DOMAIN), second, answering("hmm", **again), DOMAIN)
+    assert "complaint_consent" in slots, "the question is asked again, nothing is discarded"
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("complaint_description", "算了"),
+        ("complaint_phone", "cancel"),
+        ("complaint_operator", "不要了"),
+        ("complaint_place", "never mind"),
+        ("complaint_handset", "stop"),
+        ("complaint_category", "算了吧"),
+    ],
+)
+async def test_an_explicit_cancel_at_any_step_ends_the_form(slot, text):
+    dispatcher = CollectingDispatcher()
+    result = getattr(ValidateComplaintForm(), f"validate_{slot}")(text, dispatcher, answering(text), DOMAIN)
+    assert result[slot] is None and result["form_cancelled"] is True
+    assert dispatcher.messages[0]["response"] == "utter_complaint_cancelled"
+
+
+async def test_a_description_that_mentions_stopping_is_kept():
+    text = "I want them to stop charging me twice for roaming"
+    result = ValidateComplaintForm().validate_complaint_description(
+        text, CollectingDispatcher(), answering(text), DOMAIN
+    )
+    assert result == {"complaint_description": text}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"), [("2", "china_telecom"), ("第三个", "china_unicom"), ("the last one", "china_broadnet")]
+)
+async def test_an_operator_typed_as_a_number_or_ordinal_is_the_offered_one(text, key):
+    asked = await ActionAskComplaintOperator().run(CollectingDispatcher(), make_tracker(), DOMAIN)
+    offered = asked[0]["value"]
+    tracker = make_tracker(slots={"offered_choices": offered}, latest_message={"text": text})
+    assert ValidateComplaintForm().validate_complaint_operator(text, CollectingDispatcher(), tracker, DOMAIN) == {
+        "complaint_operator": key
+    }
 
 
 @pytest.mark.parametrize(
@@ -254,3 +318,25 @@ async def test_a_ticket_in_the_request_is_picked_up_and_only_the_digits_are_aske
     _, events = await run(ActionStartStatusLookup(), tracker)
     assert SlotSet("status_ticket", "C20261129-0042") in events
     assert events[-1] == ActiveLoop("status_form")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("我的手机号是13812345678", "13812345678"),
+        ("my number is +86 139-1234-5678", "13912345678"),
+        ("手机：138 1234 5678，白天打", "13812345678"),
+    ],
+)
+async def test_a_number_given_inside_a_sentence_is_taken_from_it(text, number):
+    result = ValidateComplaintForm().validate_complaint_phone(text, CollectingDispatcher(), answering(text), DOMAIN)
+    assert result == {"complaint_phone": number}
+
+
+async def test_a_sentence_with_a_wrong_number_says_why():
+    dispatcher = CollectingDispatcher()
+    text = "我的号码是1381234"
+    assert ValidateComplaintForm().validate_complaint_phone(text, dispatcher, answering(text), DOMAIN) == {
+        "complaint_phone": None
+    }
+    assert dispatcher.messages[0]["response"] == "utter_invalid_phone_wrong_length"

@@ -26,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.language import with_language
 from bot.channels.wechat.api import (
     OfficialAccountClient,
     PlatformClient,
@@ -208,7 +209,7 @@ class WeChatInputBase(InputChannel):
             payload = chosen(inbound.text, await self._choices(inbound.sender))
             if payload is not None:
                 metadata["choice"] = inbound.text.strip()
-            return Plan("bot", payload or inbound.text, metadata)
+            return Plan("bot", payload or inbound.text, with_language(inbound.text, metadata))
         if inbound.kind == "voice":
             return Plan("fixed", fixed_text("voice_unrecognised", await self._language(inbound.sender)))
         if inbound.kind == "subscribe":
