@@ -58,37 +58,36 @@ class Chat:
 # Each row answers every step differently: button or typed label, number, ordinal or part of
 # a word; the mobile number in several formats; consent and confirmation in everyday words.
 ZH_PHRASINGS = [
-    {"start": "我要投诉", "category": choose("billing"), "description": "上个月莫名其妙多扣了30块钱流量费",
-     "phone": "13812345678", "operator": choose("china_mobile"), "consent": "同意", "confirm": "确认提交",
-     "expect_operator": "china_mobile"},
-    {"start": "我想投诉", "category": "收费与账单", "description": "话费账单里有一笔我从没订过的增值业务",
-     "phone": "138 1234 5678", "operator": "移动", "consent": "可以的", "confirm": "提交吧",
-     "expect_operator": "china_mobile"},
-    {"start": "我要投诉", "category": "8", "description": "套餐外流量费一个月被扣了两次",
-     "phone": "+86 138-1234-5678", "operator": "中国电信", "consent": "嗯", "confirm": "对",
-     "expect_operator": "china_telecom"},
-    {"start": "我必须投诉", "category": "第八个", "description": "每个月账单都多出来十几块，不知道是什么费用",
-     "phone": "我的手机号是13812345678", "operator": "2", "consent": "没问题", "confirm": "没问题",
-     "expect_operator": "china_telecom"},
-    {"start": "我要投诉", "category": "账单乱扣费", "description": "国际漫游我根本没出国却收了漫游费",
-     "phone": "１３８１２３４５６７８", "operator": "第三个", "consent": "👍", "confirm": "可以",
-     "expect_operator": "china_unicom"},
+    {"start": "我要投诉", "category": choose("billing"), "operator": choose("china_mobile"),
+     "description": "上个月莫名其妙多扣了30块钱流量费", "phone": "13812345678", "consent": "同意",
+     "confirm": "确认提交", "expect_operator": "china_mobile"},
+    {"start": "我想投诉", "category": "收费与账单", "operator": "移动",
+     "description": "话费账单里有一笔我从没订过的增值业务", "phone": "138 1234 5678", "consent": "可以的",
+     "confirm": "提交吧", "expect_operator": "china_mobile"},
+    {"start": "我要投诉", "category": "8", "operator": "中国电信", "description": "套餐外流量费一个月被扣了两次",
+     "phone": "+86 138-1234-5678", "consent": "嗯", "confirm": "对", "expect_operator": "china_telecom"},
+    {"start": "我必须投诉", "category": "第八个", "operator": "2",
+     "description": "每个月账单都多出来十几块，不知道是什么费用", "phone": "我的手机号是13812345678",
+     "consent": "没问题", "confirm": "没问题", "expect_operator": "china_telecom"},
+    {"start": "我要投诉", "category": "账单乱扣费", "operator": "第三个",
+     "description": "国际漫游我根本没出国却收了漫游费", "phone": "１３８１２３４５６７８", "consent": "👍",
+     "confirm": "可以", "expect_operator": "china_unicom"},
 ]  # fmt: skip
 # "I want to complain about my bill" proposes the billing category, so it is the first button.
 EN_PHRASINGS = [
-    {"start": "I want to complain about my bill", "category": choose("billing"), "phone": "13912345678",
-     "operator": choose("china_unicom"), "consent": "I agree", "confirm": "that's right",
+    {"start": "I want to complain about my bill", "category": choose("billing"),
+     "operator": choose("china_unicom"), "phone": "13912345678", "consent": "I agree", "confirm": "that's right",
      "expect_operator": "china_unicom"},
-    {"start": "I want to complain, my bill is wrong", "category": "Charges and bills", "phone": "139 1234 5678",
-     "operator": "China Unicom", "consent": "agreed", "confirm": "submit", "expect_operator": "china_unicom"},
-    {"start": "I would like to complain about extra charges on my bill", "category": "1",
-     "phone": "+86 139-1234-5678", "operator": "unicom", "consent": "sure", "confirm": "yes please",
+    {"start": "I want to complain, my bill is wrong", "category": "Charges and bills", "operator": "China Unicom",
+     "phone": "139 1234 5678", "consent": "agreed", "confirm": "submit", "expect_operator": "china_unicom"},
+    {"start": "I would like to complain about extra charges on my bill", "category": "1", "operator": "unicom",
+     "phone": "+86 139-1234-5678", "consent": "sure", "confirm": "yes please",
      "expect_operator": "china_unicom"},
-    {"start": "I need to complain, I was overcharged on my bill", "category": "the first one",
-     "phone": "my number is 139 1234 5678", "operator": "3", "consent": "yep", "confirm": "👍",
+    {"start": "I need to complain, I was overcharged on my bill", "category": "the first one", "operator": "3",
+     "phone": "my number is 139 1234 5678", "consent": "yep", "confirm": "👍",
      "expect_operator": "china_unicom"},
     {"start": "I want to file a complaint about a charge on my bill", "category": "bills",
-     "phone": "0086 139 1234 5678", "operator": "the second", "consent": "ok go ahead",
+     "operator": "the second", "phone": "0086 139 1234 5678", "consent": "ok go ahead",
      "confirm": "Sounds good, file it", "expect_operator": "china_telecom"},
 ]  # fmt: skip
 
@@ -98,10 +97,10 @@ def test_a_chinese_complaint_is_filed_however_each_step_is_answered(servers, ans
     chat = Chat(servers, "corpus-zh")
     assert "登记投诉" in chat.say(answers["start"])
     assert "收费与账单" in buttons(chat.last)
-    assert "描述" in chat.say(answers["category"])
+    assert "哪家运营商" in chat.say(answers["category"])
+    assert "描述" in chat.say(answers["operator"])
     assert "手机号" in chat.say(answers["description"])
-    assert "哪家运营商" in chat.say(answers["phone"])
-    consent = chat.say(answers["operator"])
+    consent = chat.say(answers["phone"])
     assert "保存2年" in consent and buttons(chat.last) == ["同意", "不同意"]
     summary = chat.say(answers["consent"])
     assert "请确认投诉信息" in summary and "138****5678" in summary and "收费与账单" in summary
@@ -118,9 +117,9 @@ def test_an_english_complaint_is_filed_however_each_step_is_answered(servers, an
     chat = Chat(servers, "corpus-en")
     assert "record your complaint" in chat.say(answers["start"])
     assert buttons(chat.last[-1:])[0] == "Charges and bills"
-    assert "mobile number" in chat.say(answers["category"]), "the first words are reused as the description"
-    assert "Which operator" in chat.say(answers["phone"])
-    consent = chat.say(answers["operator"])
+    assert "Which operator" in chat.say(answers["category"])
+    assert "mobile number" in chat.say(answers["operator"]), "the first words are reused as the description"
+    consent = chat.say(answers["phone"])
     assert "2 years" in consent and buttons(chat.last) == ["I agree", "I don't agree"]
     summary = chat.say(answers["consent"])
     assert "Please check your complaint" in summary and "139****5678" in summary
@@ -137,23 +136,23 @@ def test_an_english_complaint_is_filed_however_each_step_is_answered(servers, an
 # A coverage complaint asks every step, the place included.
 ZH_STEPS = [
     ("category", "我要投诉", []),
-    ("description", "我要投诉", [choose("coverage_signal")]),
-    ("phone", "我要投诉", [choose("coverage_signal"), "家里客厅完全没有5G信号"]),
-    ("operator", "我要投诉", [choose("coverage_signal"), "家里客厅完全没有5G信号", "13812345678"]),
-    ("place", "我要投诉", [choose("coverage_signal"), "家里客厅完全没有5G信号", "13812345678", "移动"]),
-    ("consent", "我要投诉", [choose("coverage_signal"), "家里客厅完全没有5G信号", "13812345678", "移动", "海淀区"]),
+    ("operator", "我要投诉", [choose("coverage_signal")]),
+    ("description", "我要投诉", [choose("coverage_signal"), "移动"]),
+    ("phone", "我要投诉", [choose("coverage_signal"), "移动", "家里客厅完全没有5G信号"]),
+    ("place", "我要投诉", [choose("coverage_signal"), "移动", "家里客厅完全没有5G信号", "13812345678"]),
+    ("consent", "我要投诉", [choose("coverage_signal"), "移动", "家里客厅完全没有5G信号", "13812345678", "海淀区"]),
     ("summary", "我要投诉",
-     [choose("coverage_signal"), "家里客厅完全没有5G信号", "13812345678", "移动", "海淀区", "同意"]),
+     [choose("coverage_signal"), "移动", "家里客厅完全没有5G信号", "13812345678", "海淀区", "同意"]),
 ]  # fmt: skip
 EN_START = "I want to complain, there is no 5G signal in my flat"
 EN_STEPS = [
     ("category", EN_START, []),
-    ("phone", EN_START, [choose("coverage_signal")]),
-    ("operator", EN_START, [choose("coverage_signal"), "13912345678"]),
-    ("place", EN_START, [choose("coverage_signal"), "13912345678", "China Telecom"]),
-    ("consent", EN_START, [choose("coverage_signal"), "13912345678", "China Telecom", "Haidian, Beijing"]),
+    ("operator", EN_START, [choose("coverage_signal")]),
+    ("phone", EN_START, [choose("coverage_signal"), "China Telecom"]),
+    ("place", EN_START, [choose("coverage_signal"), "China Telecom", "13912345678"]),
+    ("consent", EN_START, [choose("coverage_signal"), "China Telecom", "13912345678", "Haidian, Beijing"]),
     ("summary", EN_START,
-     [choose("coverage_signal"), "13912345678", "China Telecom", "Haidian, Beijing", "I agree"]),
+     [choose("coverage_signal"), "China Telecom", "13912345678", "Haidian, Beijing", "I agree"]),
 ]  # fmt: skip
 ZH_CANCELS = ["算了", "不要了", "算了吧，不投诉了", "取消", "不用了", "算了", "不要了"]
 EN_CANCELS = ["cancel", "never mind", "stop", "forget it", "Cancel it please", "never mind"]
@@ -192,7 +191,7 @@ def test_an_english_cancel_at_any_step_stops_and_stores_nothing(servers, step, s
 
 def test_i_agree_at_consent_is_never_read_as_a_cancel(servers):
     chat = Chat(servers, "agree-en")
-    for answer in [EN_START, choose("coverage_signal"), "13912345678", "China Telecom", "Haidian, Beijing"]:
+    for answer in [EN_START, choose("coverage_signal"), "China Telecom", "13912345678", "Haidian, Beijing"]:
         chat.say(answer)
     reply = chat.say("I agree")
     assert "cancelled" not in reply and "Please check your complaint" in reply
@@ -254,7 +253,7 @@ def test_an_unreadable_answer_to_the_summary_shows_it_again_and_a_yes_files(
 
 def file_a_complaint(servers) -> tuple[str, str]:
     chat = Chat(servers, "status")
-    for answer in ["我要投诉", choose("billing"), "这个月多扣了我20块钱", "13812345678", "移动", "同意"]:
+    for answer in ["我要投诉", choose("billing"), "移动", "这个月多扣了我20块钱", "13812345678", "同意"]:
         chat.say(answer)
     return TICKET.search(chat.say("确认")).group(0), chat.sender
 
