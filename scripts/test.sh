@@ -95,7 +95,13 @@ for tier in "${TIERS[@]}"; do
       wait "$lane"
       for name in data-validate unit-server; do
         cat "var/lane-$name.log"
-        if [ "$(cat "var/lane-$name.status")" = 0 ]; then PASSED=$((PASSED + 1)); else FAILED+=("$name"); fi
+        if [ "$(cat "var/lane-$name.status")" = 0 ]; then
+          PASSED=$((PASSED + 1))
+          log "step: $name passed (beside the others)"
+        else
+          FAILED+=("$name")
+          printf 'FAILED step: %s\n' "$name" >&2
+        fi
       done
       ;;
     server)
