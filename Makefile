@@ -1,5 +1,5 @@
 # Entry points. `make run` and `make test` do all the set-up on a fresh machine.
-.PHONY: run test test-fast test-server test-e2e test-stories test-nlu test-deploy test-replicas replicas capacity deploy-check setup train lint check-faq evaluate bench tune-guard clean
+.PHONY: run test test-fast test-server test-e2e test-stories test-nlu test-deploy test-audit test-replicas replicas capacity deploy-check setup train lint check-faq evaluate bench tune-guard clean
 
 run:            ## set up, train if needed, start all servers, print the addresses
 	@bash scripts/run.sh
@@ -24,6 +24,9 @@ test-nlu:       ## the held-out NLU gate
 
 test-deploy:    ## the Kubernetes manifests rendered and checked against the schemas and policies
 	@bash scripts/test.sh deploy
+
+test-audit:     ## known vulnerabilities in both lock files and the npm bundles (docs/security.md)
+	@bash scripts/test.sh audit
 
 test-replicas:  ## HAProxy before two of each server: SIGKILL, database outage, rolling restart (10-12 min)
 	@bash scripts/test.sh replicas

@@ -10,6 +10,7 @@
 #   stories  `rasa test` on the conversation stories                          make test-stories
 #   nlu      the held-out NLU gate                                            make test-nlu
 #   deploy   the Kubernetes manifests rendered and checked (schemas, policies)  make test-deploy
+#   audit    pip-audit over both lock files, npm audit over web/ (docs/security.md) make test-audit
 #   replicas HAProxy before two of each server: kills, outages, rolling restart make test-replicas
 #            (10-12 minutes; not part of `all` yet, see docs/deploy.md)
 #
@@ -20,7 +21,7 @@ cd "$ROOT"
 
 TIERS=("$@")
 if [ ${#TIERS[@]} -eq 0 ] || [ "${TIERS[*]}" = "all" ]; then
-  TIERS=(fast server e2e stories nlu deploy)
+  TIERS=(fast server e2e stories nlu deploy audit)
 fi
 
 setup_all
@@ -121,12 +122,15 @@ for tier in "${TIERS[@]}"; do
     deploy)
       step deploy pytest_app tests/deploy
       ;;
+    audit)
+      step dependency-audit bash scripts/audit.sh
+      ;;
     replicas)
       ensure_haproxy
       with_model replicas pytest_app tests/replicas
       ;;
     *)
-      die "unknown tier '$tier' (fast, server, e2e, stories, nlu, deploy, replicas, all)"
+      die "unknown tier '$tier' (fast, server, e2e, stories, nlu, deploy, audit, replicas, all)"
       ;;
   esac
 done
