@@ -12,17 +12,13 @@ import uuid
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import wiring
 from actions.complaints import ActionSubmitComplaint
 from actions.lookups import ActionAnswerCoverage, ActionAnswerHandset, ActionAnswerPlan
 from actions.status import ActionCheckComplaintStatus
-from bot.complaints.spool import ComplaintSpool
-from bot.complaints.unit_of_work import sqlalchemy_uow_factory
-from bot.db import session_factory
 from tests.conftest import load_domain, make_tracker
-from tests.integration.test_database_outage import FILLED, proxied_database
+from tests.integration.test_database_outage import FILLED, bot_on, proxied_database
 
-__all__ = ["proxied_database"]
+__all__ = ["bot_on", "proxied_database"]
 
 CASES = [
     (ActionCheckComplaintStatus, {"status_ticket": "C20261129-0001", "status_last4": "5678"}, {}, "utter_status"),
@@ -30,21 +26,6 @@ CASES = [
     (ActionAnswerHandset, {"handset": "Mate 60"}, {}, "utter_lookup"),
     (ActionAnswerPlan, {"plan": "5G畅享套餐"}, {"text": "5G畅享套餐多少钱"}, "utter_lookup"),
 ]
-
-
-@pytest.fixture
-def bot_on(proxied_database, tmp_path):
-    url, proxy = proxied_database
-    wiring.use(
-        wiring.Dependencies(
-            uow_factory=sqlalchemy_uow_factory(url),
-            spool=ComplaintSpool(tmp_path / "spool"),
-            reply_days=15,
-            catalog_session=session_factory(url),
-        )
-    )
-    yield proxy
-    wiring.use(None)
 
 
 async def run(action, slots, message, language="zh"):

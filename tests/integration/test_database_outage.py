@@ -112,7 +112,9 @@ async def submit(sender: str) -> str:
     return dispatcher.messages[0]["response"]
 
 
-async def test_a_complaint_confirmed_while_the_database_is_down_is_filed_when_it_is_back(proxied_database, tmp_path):
+@pytest.fixture
+def bot_on(proxied_database, tmp_path):
+    """The action server's dependencies wired to the proxied database; yields the proxy that cuts it off."""
     url, proxy = proxied_database
     wiring.use(
         wiring.Dependencies(
@@ -122,18 +124,21 @@ async def test_a_complaint_confirmed_while_the_database_is_down_is_filed_when_it
             catalog_session=session_factory(url),
         )
     )
-    try:
-        assert await submit(f"before-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
-        proxy.stop()  # the database goes away in the middle of the conversation
-        during = f"during-{uuid.uuid4().hex[:6]}"
-        confirmed_at = datetime.now(timezone.utc)
-        assert await submit(during) == "utter_complaint_queued"
-        proxy.start()  # and comes back
-        assert await submit(f"after-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
-        with wiring.current().uow_factory() as uow:
-            row = uow.session.scalars(select(ComplaintRow).where(ComplaintRow.sender_id == during)).one()
-            created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
-        assert abs((created - confirmed_at).total_seconds()) < 5, "filed with the time the user confirmed"
-        assert wiring.current().spool.pending() == []
-    finally:
-        wiring.use(None)
+    yield proxy
+    wiring.use(None)
+
+
+async def test_a_complaint_confirmed_while_the_database_is_down_is_filed_when_it_is_back(bot_on):
+    proxy = bot_on
+    assert await submit(f"before-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
+    proxy.stop()  # the database goes away in the middle of the conversation
+    during = f"during-{uuid.uuid4().hex[:6]}"
+    confirmed_at = datetime.now(timezone.utc)
+    assert await submit(during) == "utter_complaint_queued"
+    proxy.start()  # and comes back
+    assert await submit(f"after-{uuid.uuid4().hex[:6]}") == "utter_complaint_filed"
+    with wiring.current().uow_factory() as uow:
+        row = uow.session.scalars(select(ComplaintRow).where(ComplaintRow.sender_id == during)).one()
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
+    assert abs((created - confirmed_at).total_seconds()) < 5, "filed with the time the user confirmed"
+    assert wiring.current().spool.pending() == []
