@@ -23,7 +23,7 @@ from bot.channels.wechat import WeChatOfficialAccountInput, WeComInput
 from bot.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig
 from bot.channels.wechat.state import MemoryState
 from tests.server.wechat_harness import OA, WECOM, FakeBot, serve
-from tests.wechat_sim import FakePlatformAPI, OfficialAccountSimulator, WeComSimulator, message_xml
+from tests.wechat_sim import OfficialAccountSimulator, WeComSimulator, message_xml
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 SLOW = 5.0
@@ -104,17 +104,6 @@ QUERIES = st.one_of(
         st.text(max_size=40),
     ).map(lambda d: "&".join(f"{k}={v}" for k, v in d.items())),
 )
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
-def api():
-    with FakePlatformAPI() as fake:
-        yield fake
 
 
 async def no_server_error(served, pushes):

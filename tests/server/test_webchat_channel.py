@@ -109,11 +109,6 @@ class Client:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def bot() -> EchoBot:
     return EchoBot()
 

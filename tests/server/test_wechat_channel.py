@@ -19,21 +19,10 @@ from bot.channels.wechat import WeChatOfficialAccountInput, WeComInput, WeComKfI
 from bot.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig, WeComKfConfig
 from bot.channels.wechat.state import MemoryState, RedisState
 from tests.server.wechat_harness import OA, WECOM, FakeBot, serve
-from tests.wechat_sim import FakePlatformAPI, OfficialAccountSimulator, WeComSimulator, new_msg_id
+from tests.wechat_sim import OfficialAccountSimulator, WeComSimulator, new_msg_id
 
 pytestmark = pytest.mark.anyio
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
-def api():
-    with FakePlatformAPI() as fake:
-        yield fake
 
 
 @pytest.fixture
