@@ -1,6 +1,5 @@
-"""The 5G customer-service bot's own logic.
+"""The 5G customer-service bot's own logic, in the application environment.
 
-`bot.nlu` runs inside the Rasa server and imports only what the server
-environment has (rasa, opencc); everything else runs in the application
-environment and never imports rasa.
+Complaints, catalogue, FAQ, desk and web front; used by the action server (`actions`), the desk
+and the CLI. It never imports rasa nor `rasa_server` (what runs inside the Rasa server).
 """

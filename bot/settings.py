@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.origins import OriginError, bot_page_origins, parse_origins
+from common.origins import OriginError, bot_page_origins, parse_origins
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -37,9 +37,9 @@ class Settings(BaseSettings):
     model_pull_seconds: int = Field(default=10, ge=1)
     rabbitmq_url: str = Field(default="", repr=False)
     event_queue: str = "g5care_conversation_events"
-    # Seconds a holder may keep a conversation's lock without renewing it (bot/locks.py).
+    # Seconds a holder may keep a conversation's lock without renewing it (rasa_server/locks.py).
     lock_lifetime_seconds: float = Field(default=60.0, gt=0)
-    # Events of a conversation the dialogue engine reads per turn (bot/trackers.py); all are stored.
+    # Events of a conversation the dialogue engine reads per turn (rasa_server/trackers.py); all are stored.
     tracker_window: int = Field(default=120, ge=20)
 
     rasa_host: str = "127.0.0.1"
@@ -174,11 +174,11 @@ def get_settings() -> Settings:
     return Settings()
 
 
-TRACKER_STORE = "bot.trackers.WindowedSQLTrackerStore"
+TRACKER_STORE = "rasa_server.trackers.WindowedSQLTrackerStore"
 
 
 def rasa_sql_store(url: str, window: int = 120) -> dict[str, object]:
-    """Tracker store settings (the windowed SQL store of bot/trackers.py) for a SQLAlchemy-style URL."""
+    """Tracker store settings (the windowed SQL store of rasa_server/trackers.py) for a SQLAlchemy-style URL."""
     parts = urlsplit(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -202,11 +202,11 @@ def rasa_sql_store(url: str, window: int = 120) -> dict[str, object]:
     raise ValueError(f"unsupported tracker database URL scheme: {scheme!r}")
 
 
-LOCK_STORE = "bot.locks.AtomicRedisLockStore"
+LOCK_STORE = "rasa_server.locks.AtomicRedisLockStore"
 
 
 def rasa_redis_lock_store(url: str, lifetime: float = 60.0) -> dict[str, object]:
-    """Lock store settings (the atomic Redis store of bot/locks.py; Rasa calls the host `url`) for a redis:// URL."""
+    """Lock store settings (the atomic Redis store of rasa_server/locks.py; Rasa calls the host `url`) for a redis:// URL."""
     parts = urlsplit(url)
     store: dict[str, object] = {
         "type": LOCK_STORE,

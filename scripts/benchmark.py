@@ -287,7 +287,7 @@ def production_stores() -> tuple[dict, dict, str]:
         admin.execute(f'CREATE DATABASE "{name}"')
     endpoints = {
         "tracker_store": {
-            "type": "bot.trackers.WindowedSQLTrackerStore",
+            "type": "rasa_server.trackers.WindowedSQLTrackerStore",
             "dialect": "postgresql",
             "url": "127.0.0.1",
             "port": 5432,

@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import yaml  # noqa: E402
 
-from bot.nlu.text import detect_language, normalise  # noqa: E402
+from rasa_server.nlu.text import detect_language, normalise  # noqa: E402
 
 DECLINED = {"out_of_scope", "nlu_fallback"}
 # Inline entity annotations of the held-out files: [text](entity) and [text]{"entity": ...}.

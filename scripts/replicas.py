@@ -4,7 +4,7 @@
 
 Starts a PostgreSQL instance of its own (Debian's binaries, a temporary data directory, a free
 port: never the machine's shared server), two action servers, two Rasa servers (PostgreSQL
-tracker store, the atomic Redis lock store of bot/locks.py on 127.0.0.1:6379 under a key prefix
+tracker store, the atomic Redis lock store of rasa_server/locks.py on 127.0.0.1:6379 under a key prefix
 of their own, one Sanic worker each, the model from a small ETag model server), two desk web
 processes, and HAProxy in front:
 
@@ -360,7 +360,7 @@ class Cluster:
         endpoints = {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_lb_port}/webhook"},
             "tracker_store": {
-                "type": "bot.trackers.WindowedSQLTrackerStore",
+                "type": "rasa_server.trackers.WindowedSQLTrackerStore",
                 "dialect": "postgresql",
                 "url": "127.0.0.1",
                 "port": self.tracker_postgres.port,
@@ -368,7 +368,7 @@ class Cluster:
                 "username": "postgres",
             },
             "lock_store": {
-                "type": "bot.locks.AtomicRedisLockStore",
+                "type": "rasa_server.locks.AtomicRedisLockStore",
                 "url": "127.0.0.1",
                 "port": 6379,
                 "db": 0,

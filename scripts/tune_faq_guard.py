@@ -1,7 +1,7 @@
 """Chooses the FAQ guard's and the fallback's thresholds on the validation split, never on the held-out set.
 
 Thresholds decide what the bot does with a message after the classifier has spoken:
-- the FAQ guard (bot/nlu/faq_guard.py), per language: declines an FAQ reading when the
+- the FAQ guard (rasa_server/nlu/faq_guard.py), per language: declines an FAQ reading when the
   off-topic class has at least `max_off_topic_ratio` times the best topic's probability, and
   otherwise answers directly only when the best topic has at least `min_confidence` and leads
   the second by at least `min_margin` (else "Did you mean ...?");
@@ -41,10 +41,10 @@ _spec = importlib.util.spec_from_file_location("evaluate_nlu", ROOT / "scripts" 
 evaluate_nlu = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
 _spec.loader.exec_module(evaluate_nlu)  # type: ignore[union-attr]
 
-from bot.nlu import linear_classifier  # noqa: E402
-from bot.nlu.explicit_requests import compile_patterns, explicit_intent  # noqa: E402
-from bot.nlu.faq_guard import FAQ_INTENT, verdict  # noqa: E402
-from bot.nlu.text import detect_language, normalise  # noqa: E402
+from rasa_server.nlu import linear_classifier  # noqa: E402
+from rasa_server.nlu.explicit_requests import compile_patterns, explicit_intent  # noqa: E402
+from rasa_server.nlu.faq_guard import FAQ_INTENT, verdict  # noqa: E402
+from rasa_server.nlu.text import detect_language, normalise  # noqa: E402
 
 FALLBACK = "nlu_fallback"
 CONFIDENCES = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 .. 0.90

@@ -7,7 +7,7 @@ content hash, cached for a year as immutable. A new build gets a new name, so a 
 an old bundle for longer than the loader's 5 minutes.
 
 The scripts are public code (a <script> tag sends no Origin to check); the conversation itself
-is guarded by ALLOWED_ORIGINS in the Rasa server's channel (bot/channels/webchat.py).
+is guarded by ALLOWED_ORIGINS in the Rasa server's channel (rasa_server/channels/webchat.py).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/tmp
 WORKDIR /app
 COPY --chown=root:root bot/ bot/
+COPY --chown=root:root common/ common/
 COPY --chown=root:root actions/ actions/
 COPY --chown=root:root migrations/ migrations/
 COPY --chown=root:root alembic.ini ./

@@ -23,7 +23,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     TF_CPP_MIN_LOG_LEVEL=2 \
     SQLALCHEMY_SILENCE_UBER_WARNING=1
 WORKDIR /app
-COPY --chown=root:root bot/ bot/
+COPY --chown=root:root rasa_server/ rasa_server/
+COPY --chown=root:root common/ common/
 COPY --chown=root:root config.yml credentials.yml endpoints.yml ./
 COPY --chown=root:root domain/ domain/
 # The model served when no model server is configured (MODEL_SERVER_URL); readable, not writable.

@@ -21,7 +21,7 @@ def tracker_database():
         pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {error}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-        yield {"type": "bot.trackers.WindowedSQLTrackerStore", "dialect": "postgresql", "url": "127.0.0.1",
+        yield {"type": "rasa_server.trackers.WindowedSQLTrackerStore", "dialect": "postgresql", "url": "127.0.0.1",
                "port": 5432, "db": name, "username": "postgres"}  # fmt: skip
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

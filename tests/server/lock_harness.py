@@ -18,7 +18,7 @@ from typing import Any
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from redis import asyncio as aioredis
 
-from bot.locks import AtomicRedisLockStore
+from rasa_server.locks import AtomicRedisLockStore
 
 REDIS = {"host": "127.0.0.1", "port": 6379, "db": 0}
 LIFETIME = 2.0

@@ -2,7 +2,7 @@
 
 Rasa's RedisLockStore reads, changes and writes its ticket queue in three steps (rasa#9213):
 both processes can find the conversation free and run their turns together. The project's
-store (bot/locks.py) takes tickets and the lock in single operations. The same harness
+store (rasa_server/locks.py) takes tickets and the lock in single operations. The same harness
 (tests/server/lock_harness.py) drives both; every interleaving is recorded, none retried away.
 
 Needs Redis on 127.0.0.1:6379 (db 0; keys under a random prefix, removed afterwards).
@@ -24,7 +24,7 @@ import redis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.locks import RELEASE, AtomicRedisLockStore
+from rasa_server.locks import RELEASE, AtomicRedisLockStore
 from tests.server import lock_harness
 from tests.server.lock_harness import REDIS
 
@@ -248,7 +248,7 @@ def test_an_unreachable_redis_gives_rasa_a_lock_error_not_a_hang() -> None:
 
 def test_endpoints_yml_selects_the_store_by_module_path_with_its_settings() -> None:
     config = EndpointConfig(
-        type="bot.locks.AtomicRedisLockStore",
+        type="rasa_server.locks.AtomicRedisLockStore",
         url="cache.internal",
         port=6380,
         db=2,

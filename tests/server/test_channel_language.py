@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.language import adding_language, with_language
+from rasa_server.channels.language import adding_language, with_language
 
 
 @pytest.mark.parametrize(

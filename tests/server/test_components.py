@@ -5,9 +5,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.faq_guard import FaqConfidenceGuard, is_unsure, off_topic_is_close
-from bot.nlu.language import LanguageDetector
-from bot.nlu.normalizer import ORIGINAL_TEXT, TextNormalizer
+from rasa_server.nlu.faq_guard import FaqConfidenceGuard, is_unsure, off_topic_is_close
+from rasa_server.nlu.language import LanguageDetector
+from rasa_server.nlu.normalizer import ORIGINAL_TEXT, TextNormalizer
 from tests.conftest import ROOT
 
 
@@ -156,7 +156,7 @@ def test_each_language_has_its_own_thresholds():
 
 
 def test_an_explicit_request_overrides_an_faq_reading():
-    from bot.nlu.explicit_requests import ExplicitRequestClassifier
+    from rasa_server.nlu.explicit_requests import ExplicitRequestClassifier
 
     classifier = ExplicitRequestClassifier(
         {
@@ -187,7 +187,7 @@ def test_an_explicit_request_overrides_an_faq_reading():
 
 def test_the_configured_explicit_requests_pick_the_intended_messages():
     """The phrases in config.yml itself: requests win, questions about the same subject do not."""
-    from bot.nlu.explicit_requests import compile_patterns, explicit_intent
+    from rasa_server.nlu.explicit_requests import compile_patterns, explicit_intent
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     (component,) = [c for c in config["pipeline"] if c["name"].endswith("ExplicitRequestClassifier")]

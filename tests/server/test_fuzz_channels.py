@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.payload import PayloadError, parse_payload
-from bot.channels.wechat import WeChatOfficialAccountInput, WeComInput
-from bot.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig
-from bot.channels.wechat.state import MemoryState
+from rasa_server.channels.payload import PayloadError, parse_payload
+from rasa_server.channels.wechat import WeChatOfficialAccountInput, WeComInput
+from rasa_server.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig
+from rasa_server.channels.wechat.state import MemoryState
 from tests.server.wechat_harness import OA, WECOM, FakeBot, serve
 from tests.wechat_sim import OfficialAccountSimulator, WeComSimulator, message_xml
 

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_classifier import MODEL_FILE, LinearIntentClassifier, ranked, split
+from rasa_server.nlu.linear_classifier import MODEL_FILE, LinearIntentClassifier, ranked, split
 
 EXAMPLES = {
     "faq/plan_number_portability": [

@@ -1,4 +1,4 @@
-"""The fixes of bot/rasa_fixes.py accept, refuse and return exactly what Rasa's own code does."""
+"""The fixes of rasa_server/rasa_fixes.py accept, refuse and return exactly what Rasa's own code does."""
 
 from pathlib import Path
 from random import Random
@@ -27,8 +27,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-import bot.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
-from bot.rasa_fixes import (
+import rasa_server.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
+from rasa_server.rasa_fixes import (
     STATES_SO_FAR,
     _rasa_states_for_tracker_history,
     resolve_event_type,
@@ -66,11 +66,11 @@ def test_same_verdict_as_rasas_own_check(reply: dict) -> None:
 
 def test_the_schema_is_checked_once() -> None:
     assert response_validator() is response_validator()
-    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_fixes"
+    assert RemoteAction._validate_action_result.__module__ == "rasa_server.rasa_fixes"
 
 
 def rasa_walk(type_name: str):
-    """Rasa 3.6's own lookup, as bot.rasa_fixes replaces it."""
+    """Rasa 3.6's own lookup, as rasa_server.rasa_fixes replaces it."""
     for cls in all_subclasses(Event):
         if cls.type_name == type_name:
             return cls

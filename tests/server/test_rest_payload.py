@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.channels.payload import PayloadError, parse_payload
+from rasa_server.channels.payload import PayloadError, parse_payload
 
 JSON = "application/json"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlu.text import detect_language, normalise
+from rasa_server.nlu.text import detect_language, normalise
 
 
 @pytest.mark.parametrize(

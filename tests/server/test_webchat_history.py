@@ -1,6 +1,6 @@
 """What the web chat shows again after a reload, from tracker events in the order Rasa stores them."""
 
-from bot.channels.history import history_messages
+from rasa_server.channels.history import history_messages
 
 
 def session(welcome: str, *turns: dict) -> list[dict]:

@@ -15,9 +15,9 @@ import uuid
 
 import pytest
 
-from bot.channels.wechat import WeChatOfficialAccountInput, WeComInput, WeComKfInput
-from bot.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig, WeComKfConfig
-from bot.channels.wechat.state import MemoryState, RedisState
+from rasa_server.channels.wechat import WeChatOfficialAccountInput, WeComInput, WeComKfInput
+from rasa_server.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig, WeComKfConfig
+from rasa_server.channels.wechat.state import MemoryState, RedisState
 from tests.server.wechat_harness import OA, WECOM, FakeBot, serve
 from tests.wechat_sim import OfficialAccountSimulator, WeComSimulator, new_msg_id
 
@@ -177,7 +177,7 @@ async def test_a_token_refused_twice_is_not_fetched_a_third_time(api, sim, caplo
 
 
 async def test_outside_the_48_hour_window_the_answer_is_logged_masked_and_not_retried(api, sim, caplog):
-    caplog.set_level(logging.INFO, logger="bot.channels.wechat")
+    caplog.set_level(logging.INFO, logger="rasa_server.channels.wechat")
     user = openid()
     long_answer = "。".join(["这是一段很长的回答"] * 400)
     channel = oa_channel(api, reply_budget_seconds=0.5)

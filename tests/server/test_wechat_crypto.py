@@ -12,9 +12,9 @@ import pytest
 import xmltodict
 from wechatpy.work import crypto as work_crypto
 
-from bot.channels.wechat.config import OfficialAccountConfig, WeComConfig, valid_aes_key
-from bot.channels.wechat.messages import parse_inbound, passive_text_xml
-from bot.channels.wechat.security import OfficialAccountCodec, Rejected, WeComCodec, parse_query, signature_of
+from rasa_server.channels.wechat.config import OfficialAccountConfig, WeComConfig, valid_aes_key
+from rasa_server.channels.wechat.messages import parse_inbound, passive_text_xml
+from rasa_server.channels.wechat.security import OfficialAccountCodec, Rejected, WeComCodec, parse_query, signature_of
 from tests.wechat_sim import OfficialAccountSimulator
 
 # --- Official Account, safe mode (official sample)

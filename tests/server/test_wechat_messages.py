@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.wechat.config import ChannelOptions, ConfigError, OfficialAccountConfig, WeComConfig
-from bot.channels.wechat.messages import chosen, parse_inbound, render_turn, split_text
-from bot.channels.wechat.security import Rejected, mask, parse_query
+from rasa_server.channels.wechat.config import ChannelOptions, ConfigError, OfficialAccountConfig, WeComConfig
+from rasa_server.channels.wechat.messages import chosen, parse_inbound, render_turn, split_text
+from rasa_server.channels.wechat.security import Rejected, mask, parse_query
 from tests.wechat_sim import OfficialAccountSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +138,7 @@ def test_the_committed_credentials_file_loads_both_channels_without_wechat_setti
     assert all(channels[name].codec is None for name in ("wechat_oa", "wecom", "wecom_kf"))
     text = (ROOT / "credentials.yml").read_text(encoding="utf-8")
     assert "${" not in text, "Rasa refuses to start when a ${VAR} of credentials.yml is unset"
-    menu = yaml.safe_load(text)["bot.channels.wechat.WeChatOfficialAccountInput"]
+    menu = yaml.safe_load(text)["rasa_server.channels.wechat.WeChatOfficialAccountInput"]
     intents = set()
     for path in (ROOT / "domain").glob("*.yml"):
         intents |= set(yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or [])

@@ -25,7 +25,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.trackers import EVENT_TYPE_INDEX, WindowedSQLTrackerStore
+from rasa_server.trackers import EVENT_TYPE_INDEX, WindowedSQLTrackerStore
 
 DOMAIN = Domain.from_yaml(
     """

@@ -13,7 +13,7 @@ import aiohttp
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels.wechat import WeChatInputBase
+from rasa_server.channels.wechat import WeChatInputBase
 from tests.e2e.servers import free_port
 
 # Test accounts (made up; the EncodingAESKeys are 43 base64 characters as the consoles generate them).

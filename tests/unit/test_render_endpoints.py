@@ -49,7 +49,7 @@ def test_replicas_get_the_atomic_lock_the_model_server_the_broker_and_the_action
     assert endpoints["tracker_store"]["url"] == "db.internal"
     lock = endpoints["lock_store"]
     assert (lock["type"], lock["url"], lock["db"], lock["password"]) == (
-        "bot.locks.AtomicRedisLockStore",
+        "rasa_server.locks.AtomicRedisLockStore",
         "cache.internal",
         1,
         "redispw",

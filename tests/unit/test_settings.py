@@ -8,7 +8,7 @@ from bot.settings import Settings, rasa_redis_lock_store, rasa_sql_store
 
 def test_sqlite_urls_become_a_sqlite_tracker_store():
     assert rasa_sql_store("sqlite:////srv/bot/tracker.db") == {
-        "type": "bot.trackers.WindowedSQLTrackerStore",
+        "type": "rasa_server.trackers.WindowedSQLTrackerStore",
         "dialect": "sqlite",
         "db": "/srv/bot/tracker.db",
         "window": 120,
@@ -19,7 +19,7 @@ def test_sqlite_urls_become_a_sqlite_tracker_store():
 def test_postgresql_urls_become_a_postgresql_tracker_store():
     store = rasa_sql_store("postgresql+psycopg://bot:secret@db.internal:6543/conversations", window=60)
     assert store == {
-        "type": "bot.trackers.WindowedSQLTrackerStore",
+        "type": "rasa_server.trackers.WindowedSQLTrackerStore",
         "window": 60,
         "dialect": "postgresql",
         "url": "db.internal",
@@ -37,7 +37,7 @@ def test_an_unknown_database_is_refused():
 
 def test_a_redis_url_becomes_the_atomic_lock_store_settings():
     assert rasa_redis_lock_store("redis://:pw@cache:6380/2") == {
-        "type": "bot.locks.AtomicRedisLockStore",
+        "type": "rasa_server.locks.AtomicRedisLockStore",
         "url": "cache",
         "port": 6380,
         "db": 2,

@@ -1,5 +1,5 @@
 // The embeddable chat widget of the 5G service bot: a floating button and panel in a shadow
-// root, talking to the bot's socket.io channel (bot/channels/webchat.py). Loaded by /widget.js
+// root, talking to the bot's socket.io channel (rasa_server/channels/webchat.py). Loaded by /widget.js
 // (bot/web/widget.py), which passes the <script> tag and the server's defaults in
 // window.G5CareChat; bundled by esbuild into bot/web/static/build/widget-[hash].js.
 import { io } from "socket.io-client";

@@ -9,7 +9,7 @@ FAQ question while being off-topic. For a message read as `faq` this component
   confidence is below `min_confidence` or leads the second by less than `min_margin`.
 
 The classifier's confidences are not calibrated alike in Chinese and English, so each
-language (the `language` entity of bot.nlu.language) has its own thresholds; all of them are
+language (the `language` entity of rasa_server.nlu.language) has its own thresholds; all of them are
 chosen on the validation split by `make tune-guard` (scripts/tune_faq_guard.py).
 """
 

@@ -7,7 +7,7 @@ What it adds to Rasa's channel (rasa/core/channels/socketio.py):
 - a session id is the browser's random 32-hex-digit id, confirmed with `session_request`; a
   socket can only write to and read from the session it asked for, so it cannot speak in a REST
   or WeChat conversation (whose ids have other shapes);
-- `history_request` returns the current session's messages from the tracker (bot/channels/history.py),
+- `history_request` returns the current session's messages from the tracker (rasa_server/channels/history.py),
   so a reload or another page of the site shows the conversation again;
 - `bot_typing` tells the session's sockets while a turn is being processed, and `user_echo` shows a
   message in the visitor's other tabs;
@@ -31,10 +31,10 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from bot.channels.history import history_messages
-from bot.channels.language import adding_language
-from bot.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
-from bot.origins import allowed_origins, parse_origins
+from rasa_server.channels.history import history_messages
+from rasa_server.channels.language import adding_language
+from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
+from common.origins import allowed_origins, parse_origins
 
 logger = logging.getLogger(__name__)
 

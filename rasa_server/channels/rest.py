@@ -18,8 +18,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.language import with_language
-from bot.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH, PayloadError, parse_payload
+from rasa_server.channels.language import with_language
+from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH, PayloadError, parse_payload
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.text import detect_language
+from rasa_server.nlu.text import detect_language
 
 LANGUAGE_ENTITY = "language"
 

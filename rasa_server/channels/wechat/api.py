@@ -18,9 +18,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.wechat.config import OfficialAccountConfig, WeComConfig, WeComKfConfig
-from bot.channels.wechat.security import mask
-from bot.channels.wechat.state import State
+from rasa_server.channels.wechat.config import OfficialAccountConfig, WeComConfig, WeComKfConfig
+from rasa_server.channels.wechat.security import mask
+from rasa_server.channels.wechat.state import State
 
 logger = logging.getLogger(__name__)
 

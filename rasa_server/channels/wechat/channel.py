@@ -26,8 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.language import with_language
-from bot.channels.wechat.api import (
+from rasa_server.channels.language import with_language
+from rasa_server.channels.wechat.api import (
     OfficialAccountClient,
     PlatformClient,
     PlatformError,
@@ -35,7 +35,7 @@ from bot.channels.wechat.api import (
     WeComClient,
     WeComKfClient,
 )
-from bot.channels.wechat.config import (
+from rasa_server.channels.wechat.config import (
     REDIS_ENV,
     ChannelOptions,
     ConfigError,
@@ -43,7 +43,7 @@ from bot.channels.wechat.config import (
     WeComConfig,
     WeComKfConfig,
 )
-from bot.channels.wechat.messages import (
+from rasa_server.channels.wechat.messages import (
     Inbound,
     chosen,
     fixed_text,
@@ -52,7 +52,7 @@ from bot.channels.wechat.messages import (
     render_turn,
     split_text,
 )
-from bot.channels.wechat.security import (
+from rasa_server.channels.wechat.security import (
     OfficialAccountCodec,
     Opened,
     Rejected,
@@ -61,7 +61,7 @@ from bot.channels.wechat.security import (
     parse_query,
     parse_xml,
 )
-from bot.channels.wechat.state import State, make_state
+from rasa_server.channels.wechat.state import State, make_state
 
 logger = logging.getLogger(__name__)
 

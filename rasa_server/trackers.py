@@ -18,7 +18,7 @@ conversation, not the server's event loop.
 endpoints.yml:
 
     tracker_store:
-      type: bot.trackers.WindowedSQLTrackerStore
+      type: rasa_server.trackers.WindowedSQLTrackerStore
       dialect: postgresql
       url: 127.0.0.1
       db: rasa

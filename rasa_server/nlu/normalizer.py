@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.text import normalise
+from rasa_server.nlu.text import normalise
 
 # Raw text the user typed, kept beside the normalised TEXT for anyone who needs it.
 ORIGINAL_TEXT = "original_text"

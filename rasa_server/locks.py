@@ -30,7 +30,7 @@ All keys of a conversation share a Redis Cluster hash tag (`{conversation id}`).
 endpoints.yml:
 
     lock_store:
-      type: bot.locks.AtomicRedisLockStore
+      type: rasa_server.locks.AtomicRedisLockStore
       url: 127.0.0.1          # host, as Rasa names it
       port: 6379
       db: 0

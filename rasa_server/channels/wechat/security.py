@@ -21,7 +21,7 @@ from wechatpy.utils import WeChatSigner
 from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
 from wechatpy.work.exceptions import InvalidCorpIdException
 
-from bot.channels.wechat.config import OfficialAccountConfig, WeComConfig, WeComKfConfig
+from rasa_server.channels.wechat.config import OfficialAccountConfig, WeComConfig, WeComKfConfig
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_QUERY_VALUE = 1024

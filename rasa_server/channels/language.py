@@ -4,7 +4,7 @@ A session starts before the NLU has read the message that starts it, so the welc
 (action_session_start, which reads the first message's metadata from the
 `session_started_metadata` slot) would otherwise be in the conversation's old or
 default language. Every channel adds the language of the user's words, by the same
-script rule as the NLU component (bot.nlu.text.detect_language); a message with no
+script rule as the NLU component (rasa_server.nlu.text.detect_language); a message with no
 words (an emoji, a number, a button payload) keeps what the client said, if anything
 (the chat page sends the browser's language).
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.nlu.text import detect_language, normalise
+from rasa_server.nlu.text import detect_language, normalise
 
 
 def with_language(text: str, metadata: dict[str, Any] | None) -> dict[str, Any]:

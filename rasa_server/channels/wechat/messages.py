@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.wechat.security import Rejected, parse_xml
+from rasa_server.channels.wechat.security import Rejected, parse_xml
 
 MAX_SENDER_LENGTH = 128
 MAX_TEXT_CHARS = 2000
