@@ -12,7 +12,8 @@ What it adds to Rasa's channel (rasa/core/channels/socketio.py):
 - `bot_typing` tells the session's sockets while a turn is being processed, and `user_echo` shows a
   message in the visitor's other tabs;
 - a message that is not text, is empty or is too long gets `message_refused` with a clear reason;
-- a message re-sent after a dropped connection (`retry`) is skipped if the tracker already has its id.
+- a message re-sent after a dropped connection (`retry`) is skipped if the tracker already has its id;
+- a binary packet closes the connection (the widget sends none; see WebChatServer).
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from common.origins import allowed_origins, parse_origins
 from rasa_server.channels.history import history_messages
 from rasa_server.channels.language import adding_language
 from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
-from common.origins import allowed_origins, parse_origins
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +90,27 @@ class OriginCheckedEngineServer(engineio.AsyncServer):
         return await super().handle_request(*args, **kwargs)
 
 
+# socket.io packet types 5 and 6: an event or ack whose binary attachments follow in later messages.
+BINARY_PACKET_TYPES = ("5", "6")
+
+
 class WebChatServer(AsyncServer):
+    """Refuses binary packets: the widget sends text only.
+
+    python-socketio keeps a binary packet in memory until all its attachments arrive, so a client
+    that never sends them can fill the server's memory (CVE-2026-48804, fixed in 5.16.2, which
+    Rasa 3.6's channel cannot use); such a connection is closed instead.
+    """
+
     def _engineio_server_class(self) -> type[engineio.AsyncServer]:
         return OriginCheckedEngineServer
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or data.startswith(BINARY_PACKET_TYPES):
+            logger.warning("web chat: a binary socket.io packet was refused and its connection closed")
+            await self.eio.disconnect(eio_sid)
+            return
+        await super()._handle_eio_message(eio_sid, data)
 
 
 class AppAwareSocketBlueprint(SocketBlueprint):

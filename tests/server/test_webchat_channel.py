@@ -24,8 +24,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from rasa_server.channels.webchat import WebChatInput
 from common.origins import OriginError, allowed_origins, parse_origins
+from rasa_server.channels.webchat import WebChatInput
 from tests.e2e.servers import free_port
 
 pytestmark = pytest.mark.anyio
@@ -267,6 +267,22 @@ async def test_a_message_resent_after_a_drop_is_not_processed_twice(channel, bot
         }
         assert [call.text for call in bot.calls] == ["携号转网", "携号转网"]
         await client.sio.disconnect()
+
+
+async def test_a_binary_packet_closes_the_connection_and_nothing_waits_in_memory(channel, bot):
+    async with serve(channel, bot) as url:
+        client = await connected(url, ALLOWED, ["websocket"])
+        await client.sio.emit("session_request", {"session_id": uuid.uuid4().hex})
+        await client.wait_for("session_confirm")
+        # a binary event announcing one attachment that never comes (CVE-2026-48804)
+        await client.sio.eio.send('51-["user_uttered",{"_placeholder":true,"num":0}]')
+        for _ in range(100):
+            if not client.sio.connected:
+                break
+            await asyncio.sleep(0.02)
+        assert not client.sio.connected
+        assert channel.sio._binary_packet == {}
+        assert bot.calls == []
 
 
 def test_allowed_origins_come_from_the_setting_normalised():
