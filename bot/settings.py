@@ -6,6 +6,7 @@ outside development the defaults that are secrets are refused.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -75,8 +76,13 @@ class Settings(BaseSettings):
     complaint_retention_days: int = Field(default=730, ge=1)
     # Days a conversation is kept in Rasa's tracker store (pruned by the same command; bot/desk/conversations.py).
     conversation_retention_days: int = Field(default=90, ge=1)
-    # Complaints confirmed while the database is unreachable wait here (one JSON file each).
+    # Complaints confirmed while the database is unreachable wait here (one encrypted file each).
     spool_dir: Path = VAR / "spool"
+    # Keys of the spool's files (Fernet keys, comma-separated; the first encrypts, all decrypt, so a
+    # new key goes first and an old one stays until the spool is empty). Generated under var/ in
+    # development, required in production. Make one with
+    # python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+    complaint_spool_key: str = Field(default="", repr=False)
 
     # Agent desk: signing key of its access tokens (HS256), generated into var/ in development,
     # required (32+ characters) in production; token lifetime in minutes.
@@ -167,6 +173,31 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def ensure_spool_keys(self) -> list[str]:
+        """The complaint spool's keys: from the environment, else (not in production) generated once under var/."""
+        if self.complaint_spool_key:
+            keys = [key.strip() for key in self.complaint_spool_key.split(",") if key.strip()]
+        elif self.environment == "production":
+            raise ValueError("COMPLAINT_SPOOL_KEY must be set in production (a Fernet key; see bot/settings.py)")
+        else:
+            path = VAR / "complaint_spool_key"
+            if not path.exists():
+                VAR.mkdir(parents=True, exist_ok=True)
+                path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+                path.chmod(0o600)
+            keys = [path.read_text().strip()]
+        for key in keys:
+            if not _is_fernet_key(key):
+                raise ValueError("COMPLAINT_SPOOL_KEY: each key must be 32 bytes in URL-safe base64 (a Fernet key)")
+        return keys
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+    except ValueError:  # not ASCII, or not base64
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,20 @@
 """A durable local spool for complaints confirmed while the database is unreachable.
 
-One JSON file per pending complaint, named after a hash of its idempotency key, so
-submitting the same complaint twice leaves one file. Files are written atomically
-(temp file, fsync, rename, fsync of the directory) and readable only by the owner:
-they hold personal data. `drain` files them later with their original time.
+One file per pending complaint, named after a hash of its idempotency key, so submitting the
+same complaint twice leaves one file. Files are written atomically (temp file, fsync, rename,
+fsync of the directory). `drain` files them later with their original time.
+
+What is kept, and how. A spooled complaint must be filed later exactly as the user confirmed it,
+so the file keeps the whole draft: the full phone number (the operator calls back on it), the
+description, place, handset and the consented transcript. It is personal data at rest, so:
+- each file is encrypted (Fernet: AES-128-CBC with an HMAC-SHA256 tag) with COMPLAINT_SPOOL_KEY,
+  a key from the environment (a Secret in production; generated once under var/ in development),
+  and a file that does not decrypt is set aside for a person, never filed half-read;
+- the directory is 0700 and each file 0600;
+- every log line about a spooled complaint shows the number masked (138****1234);
+- a file is deleted as soon as its complaint is committed, and the erasure of expired data
+  (`bot.cli erase-expired`) then applies to it like any other record.
+Files written before encryption (plain *.json) are still read and filed, then deleted.
 """
 
 from __future__ import annotations
@@ -13,11 +24,13 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from bot.complaints.errors import ComplaintError, StoreUnavailable
 from bot.complaints.model import Complaint, ComplaintDraft, TranscriptEntry, check_draft, mask_phone, utc
@@ -27,6 +40,33 @@ from bot.complaints.unit_of_work import AbstractUnitOfWork
 log = logging.getLogger(__name__)
 
 UnitOfWorkFactory = Callable[[], AbstractUnitOfWork]
+SEALED = ".spool"  # encrypted files
+PLAIN = ".json"  # files of earlier releases, read once and filed
+
+
+class SpoolCipher:
+    """Seals spool files with the first key and opens them with any key (so a key can be rotated)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        if not keys:
+            raise ValueError("the complaint spool needs at least one key (COMPLAINT_SPOOL_KEY)")
+        self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+    @staticmethod
+    def new_key() -> str:
+        return Fernet.generate_key().decode("ascii")
+
+    def seal(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def open(self, token: bytes) -> bytes:
+        return self._fernet.decrypt(token)
+
+
+def configured_cipher() -> SpoolCipher:
+    from bot.settings import get_settings
+
+    return SpoolCipher(get_settings().ensure_spool_keys())
 
 
 @dataclass(frozen=True)
@@ -37,15 +77,17 @@ class SpooledComplaint:
 
 
 class ComplaintSpool:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, cipher: SpoolCipher | None = None) -> None:
         self.directory = Path(directory)
+        self.cipher = cipher or configured_cipher()
 
     def put(self, draft: ComplaintDraft, now: datetime, idempotency_key: str) -> Path:
         """Keeps the complaint on disk until it can be filed; the same key overwrites, never duplicates."""
         entry = SpooledComplaint(idempotency_key=idempotency_key, created_at=utc(now), draft=draft)
         path = self._path(idempotency_key)
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write_atomically(path, json.dumps(_to_json(entry), ensure_ascii=False).encode("utf-8"))
+        self.directory.chmod(0o700)
+        _write_atomically(path, self.cipher.seal(json.dumps(_to_json(entry), ensure_ascii=False).encode("utf-8")))
         log.warning("complaint spooled until the database is back, contact %s", mask_phone(draft.contact_phone))
         return path
 
@@ -68,16 +110,22 @@ class ComplaintSpool:
                 self._set_aside(path, error)
                 continue
             path.unlink(missing_ok=True)
+            log.info(
+                "spooled complaint filed as %s, contact %s", complaint.ticket, mask_phone(entry.draft.contact_phone)
+            )
             tickets.append(complaint.ticket)
         return tickets
 
     def _entries(self) -> list[tuple[Path, SpooledComplaint]]:
         """Spooled complaints, oldest first; unreadable files are set aside, not retried forever."""
         entries = []
-        for path in sorted(self.directory.glob("*.json")):
+        paths = sorted([*self.directory.glob(f"*{SEALED}"), *self.directory.glob(f"*{PLAIN}")])
+        for path in paths:
             try:
-                entries.append((path, _from_json(json.loads(path.read_text(encoding="utf-8")))))
-            except (ValueError, KeyError, TypeError) as error:
+                data = path.read_bytes()
+                text = data if path.suffix == PLAIN else self.cipher.open(data)
+                entries.append((path, _from_json(json.loads(text.decode("utf-8")))))
+            except (InvalidToken, ValueError, KeyError, TypeError) as error:
                 self._set_aside(path, error)
         return sorted(entries, key=lambda pair: pair[1].created_at)
 
@@ -87,7 +135,7 @@ class ComplaintSpool:
 
     def _path(self, idempotency_key: str) -> Path:
         digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
-        return self.directory / f"{digest}.json"
+        return self.directory / f"{digest}{SEALED}"
 
 
 def submit_or_spool(

@@ -8,7 +8,7 @@ import pytest
 
 from bot.complaints import services
 from bot.complaints.errors import ConsentRequired, StoreUnavailable
-from bot.complaints.spool import ComplaintSpool, submit_or_spool
+from bot.complaints.spool import ComplaintSpool, SpoolCipher, submit_or_spool
 from bot.complaints.store import ComplaintQuery
 from tests.integration.conftest import NOW
 
@@ -23,9 +23,12 @@ class Database:
         return self.real() if self.up else self.unreachable()
 
 
+KEY = SpoolCipher.new_key()
+
+
 @pytest.fixture
 def spool(tmp_path):
-    return ComplaintSpool(tmp_path / "spool")
+    return ComplaintSpool(tmp_path / "spool", SpoolCipher([KEY]))
 
 
 def stored(uow_factory):
@@ -102,7 +105,7 @@ def test_an_invalid_complaint_is_refused_rather_than_spooled(unreachable_uow_fac
 
 def test_an_unreadable_spool_file_is_set_aside_for_a_person(uow_factory, spool, new_draft, unreachable_uow_factory):
     submit_or_spool(unreachable_uow_factory, spool, new_draft(), NOW, "good")
-    (spool.directory / "broken.json").write_text("{not json", encoding="utf-8")
+    (spool.directory / "broken.json").write_text("{not json", encoding="utf-8")  # a plain file of an earlier release
     assert len(spool.drain(uow_factory)) == 1
     assert [p.name for p in spool.directory.iterdir()] == ["broken.rejected"]
 
@@ -111,3 +114,77 @@ def test_spooling_logs_only_a_masked_phone_number(unreachable_uow_factory, spool
     with caplog.at_level(logging.INFO, logger="bot.complaints"):
         submit_or_spool(unreachable_uow_factory, spool, new_draft(), NOW, "k")
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+
+
+def test_a_spool_file_keeps_nothing_readable_of_the_complaint_and_only_its_owner_may_open_it(
+    unreachable_uow_factory, spool, new_draft
+):
+    draft = new_draft()
+    submit_or_spool(unreachable_uow_factory, spool, draft, NOW, "key-1")
+    [file] = spool.directory.iterdir()
+    raw = file.read_bytes()
+    for secret in ("13812345678", "138 1234 5678", draft.description, "key-1"):
+        assert secret.encode("utf-8") not in raw
+    assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+
+def test_a_spool_directory_made_by_someone_else_is_closed_to_others_before_anything_is_written(
+    unreachable_uow_factory, tmp_path, new_draft
+):
+    directory = tmp_path / "spool"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    submit_or_spool(unreachable_uow_factory, ComplaintSpool(directory, SpoolCipher([KEY])), new_draft(), NOW, "k")
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_the_spool_files_the_full_number_after_decrypting_it(unreachable_uow_factory, uow_factory, spool, new_draft):
+    submit_or_spool(unreachable_uow_factory, spool, new_draft(), NOW, "key-1")
+    spool.drain(uow_factory)
+    [complaint] = stored(uow_factory)
+    assert complaint.contact_phone == "13812345678"
+
+
+def test_a_file_sealed_with_an_old_key_is_still_filed_after_the_key_is_rotated(
+    unreachable_uow_factory, uow_factory, tmp_path, new_draft
+):
+    new = SpoolCipher.new_key()
+    submit_or_spool(unreachable_uow_factory, ComplaintSpool(tmp_path / "s", SpoolCipher([KEY])), new_draft(), NOW, "k")
+    rotated = ComplaintSpool(tmp_path / "s", SpoolCipher([new, KEY]))
+    assert rotated.drain(uow_factory) == ["C20261129-0001"]
+
+
+def test_a_file_that_does_not_decrypt_with_the_keys_is_set_aside_not_filed(
+    unreachable_uow_factory, uow_factory, tmp_path, new_draft
+):
+    submit_or_spool(unreachable_uow_factory, ComplaintSpool(tmp_path / "s", SpoolCipher([KEY])), new_draft(), NOW, "k")
+    stranger = ComplaintSpool(tmp_path / "s", SpoolCipher([SpoolCipher.new_key()]))
+    assert stranger.drain(uow_factory) == []
+    assert stored(uow_factory) == []
+    assert [p.suffix for p in stranger.directory.iterdir()] == [".rejected"]  # kept for a person with the key
+
+
+def test_a_plain_file_of_an_earlier_release_is_filed_and_then_deleted(
+    unreachable_uow_factory, uow_factory, tmp_path, new_draft
+):
+    spool = ComplaintSpool(tmp_path / "s", SpoolCipher([KEY]))
+    submit_or_spool(unreachable_uow_factory, spool, new_draft(), NOW, "k")
+    [sealed] = spool.directory.iterdir()
+    plain = sealed.with_suffix(".json")
+    plain.write_bytes(spool.cipher.open(sealed.read_bytes()))
+    sealed.unlink()
+    assert spool.drain(uow_factory) == ["C20261129-0001"]
+    assert list(spool.directory.iterdir()) == []
+
+
+def test_filing_from_the_spool_logs_only_a_masked_phone_number(
+    unreachable_uow_factory, uow_factory, spool, new_draft, caplog
+):
+    submit_or_spool(unreachable_uow_factory, spool, new_draft(), NOW, "k")
+    with caplog.at_level(logging.DEBUG):
+        spool.drain(uow_factory)
+        (spool.directory / "broken.spool").write_bytes(b"not a token")
+        spool.drain(uow_factory)
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+    assert "broken.spool set aside" in caplog.text

@@ -3,6 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
+from bot.complaints.spool import SpoolCipher
 from bot.settings import Settings, rasa_redis_lock_store, rasa_sql_store
 
 
@@ -110,3 +111,20 @@ def test_a_neutral_production_deployment_must_name_who_handles_the_data():
 def test_the_deploying_operator_must_be_one_of_the_four_or_neutral():
     with pytest.raises(ValidationError):
         Settings(deploying_operator="china_tietong")
+
+
+def test_the_complaint_spool_key_is_required_in_production_and_must_be_a_fernet_key():
+    production = {
+        "environment": "production",
+        "rasa_token": "x" * 32,
+        "database_url": "postgresql://u@h/db",
+        "deploying_operator": "china_mobile",
+        "allowed_origins": "https://www.operator.cn",
+    }
+    with pytest.raises(ValueError, match="COMPLAINT_SPOOL_KEY must be set"):
+        Settings(**production).ensure_spool_keys()
+    with pytest.raises(ValueError, match="32 bytes"):
+        Settings(**production, complaint_spool_key="not-a-key").ensure_spool_keys()
+    new, old = SpoolCipher.new_key(), SpoolCipher.new_key()
+    assert Settings(**production, complaint_spool_key=f"{new}, {old}").ensure_spool_keys() == [new, old]
+    assert "complaint_spool_key" not in repr(Settings(**production, complaint_spool_key=new))
