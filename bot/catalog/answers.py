@@ -64,12 +64,18 @@ def handset_text(answer: HandsetCompatibility, language: str) -> str:
     assert handset is not None
     name = handset.name_zh if language == "zh" and handset.name_zh else f"{handset.brand} {handset.model}"
     if handset.nr_bands is None:
+        # Band lists belong to the maker's specification and the radio type approval (CMIIT ID), not the
+        # network access licence; the operator can check a model against its network.
+        operators = [item.operator for item in answer.operators]
+        hotlines = "、".join(f"{op.name_zh}{op.hotline}" for op in operators)
+        hotlines_en = ", ".join(f"{op.name_en} {op.hotline}" for op in operators)
         body = (
-            f"{name}：我们暂无这款手机经核实的5G频段数据，无法判断。"
-            "请查看手机厂商公布的规格或入网许可信息，或咨询运营商。"
+            f"{name}：我们暂无这款手机经核实的5G频段数据，不确定它能否用5G，所以不作判断。"
+            f"请以手机厂商公布的规格为准（频段也列在其无线电发射设备型号核准信息中），或咨询您的运营商：{hotlines}。"
             if language == "zh"
-            else f"{name}: we have no verified 5G band data for this phone, so I can't tell. "
-            "Check the maker's published specifications or the network licence record, or ask your operator."
+            else f"{name}: we have no verified 5G band data for this phone, so I'm not sure and won't guess. "
+            "The maker's published specification is what counts (the bands are also in its radio type approval, "
+            f"CMIIT ID), or ask your operator: {hotlines_en}."
         )
         return body + ("\n" + _pick(SAMPLE_NOTE, language) if handset.sample else "")
     lines = [f"📱 {name} — {'5G频段' if language == 'zh' else '5G bands'}: {', '.join(handset.nr_bands) or '-'}"]

@@ -80,9 +80,21 @@ async def test_a_handset_shows_each_operator_and_its_bands(catalogue):
     assert any(e.get("name") == "last_handset" for e in events)
 
 
-async def test_a_handset_without_verified_bands_says_it_cannot_tell(catalogue):
+async def test_a_handset_without_verified_bands_says_it_is_unsure_and_points_to_the_operator(catalogue):
     messages, _ = await run(ActionAnswerHandset(), slots={"handset": "华为Mate 40", "language": "en"})
-    assert "no verified 5G band data" in messages[0]["answer"]
+    text = messages[0]["answer"]
+    assert "no verified 5G band data" in text and "not sure" in text
+    assert "China Mobile 10086" in text and "China Telecom 10000" in text and "China Broadnet 10099" in text
+    assert "licence" not in text  # bands are in the radio type approval, not the network access licence
+    messages, _ = await run(ActionAnswerHandset(), slots={"handset": "华为Mate 40", "language": "zh"})
+    text = messages[0]["answer"]
+    assert "不确定" in text and "中国联通10010" in text and "型号核准" in text and "入网许可" not in text
+
+
+async def test_the_configured_operator_alone_is_named_for_a_handset_without_verified_bands(catalogue):
+    wiring.use(wiring.Dependencies(**{**catalogue.__dict__, "default_operator": "china_telecom"}))
+    messages, _ = await run(ActionAnswerHandset(), slots={"handset": "华为Mate 40", "language": "zh"})
+    assert "中国电信10000" in messages[0]["answer"] and "10086" not in messages[0]["answer"]
 
 
 async def test_an_unknown_handset_is_said_plainly(catalogue):
