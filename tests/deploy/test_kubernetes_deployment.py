@@ -46,13 +46,18 @@ def find(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
 
 
 def pod_specs(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in objects if o["kind"] in {"Deployment", "Job"}}
+    specs = {
+        o["metadata"]["name"]: o["spec"]["template"]["spec"] for o in objects if o["kind"] in {"Deployment", "Job"}
+    }
+    for cron in (o for o in objects if o["kind"] == "CronJob"):
+        specs[cron["metadata"]["name"]] = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return specs
 
 
 def test_every_overlay_passes_the_kubernetes_schemas_and_the_policy_checks_or_names_its_exceptions() -> None:
     result = run_check()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "production: 25 objects" in result.stdout
+    assert "production: 26 objects" in result.stdout
     assert re.search(r"checkov kubernetes: [1-9]\d* passed, 0 failed", result.stdout)
     assert re.search(r"checkov dockerfile \(2 files\): [1-9]\d* passed, 0 failed", result.stdout)
     exceptions = yaml.safe_load((ROOT / "deploy" / "policy-exceptions.yaml").read_text())
@@ -89,7 +94,9 @@ def test_no_secret_is_in_a_manifest_only_references_to_the_operators_secrets(pro
 
 def test_every_pod_runs_as_non_root_on_a_read_only_root_with_limits(production: list[dict[str, Any]]) -> None:
     specs = pod_specs(production)
-    assert set(specs) == {"g5care-rasa", "g5care-actions", "g5care-web", "g5care-desk-worker", "g5care-migrate"}
+    assert set(specs) == {
+        "g5care-rasa", "g5care-actions", "g5care-web", "g5care-desk-worker", "g5care-migrate", "g5care-erase-expired"
+    }  # fmt: skip
     for name, spec in specs.items():
         assert spec["securityContext"]["runAsNonRoot"] is True, name
         assert spec["automountServiceAccountToken"] is False, name
@@ -139,6 +146,23 @@ def test_the_desk_runs_its_worker_apart_and_migrations_run_as_a_job(production: 
     assert {"name": "NOTIFY_WORKER_ENABLED", "value": "false"} in web["env"]
     assert specs["g5care-desk-worker"]["containers"][0]["command"][2:4] == ["bot.cli", "desk-worker"]
     assert "alembic upgrade head" in " ".join(specs["g5care-migrate"]["containers"][0]["command"])
+
+
+def test_expired_personal_data_is_erased_every_night_by_one_run_at_a_time(production: list[dict[str, Any]]) -> None:
+    cron = find(production, "CronJob", "g5care-erase-expired")
+    minute, hour, day, month, weekday = cron["spec"]["schedule"].split()
+    assert (day, month, weekday) == ("*", "*", "*") and minute.isdigit() and hour.isdigit()  # daily, at a fixed time
+    assert cron["spec"]["timeZone"] == "Asia/Shanghai"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert cron["spec"]["startingDeadlineSeconds"] >= 3600  # a night missed by a short outage still runs
+    container = pod_specs(production)["g5care-erase-expired"]["containers"][0]
+    assert container["command"] == ["python", "-m", "bot.cli", "erase-expired"]
+    settings_map = next(o for o in production if o["kind"] == "ConfigMap")
+    assert {"configMapRef": {"name": settings_map["metadata"]["name"]}} in container["envFrom"]
+    settings = settings_map["data"]
+    assert int(settings["COMPLAINT_RETENTION_DAYS"]) > 0 and int(settings["CONVERSATION_RETENTION_DAYS"]) > 0
+    closed = find(production, "NetworkPolicy", "g5care-no-ingress")["spec"]["podSelector"]["matchExpressions"][0]
+    assert "erase-expired" in closed["values"]
 
 
 def test_socket_io_is_sticky_and_the_wechat_and_desk_paths_are_not(production: list[dict[str, Any]]) -> None:
