@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The application image: action server, desk web app and its worker, migrations and the CLI.
 #   docker build -f deploy/docker/app.Dockerfile -t REGISTRY/g5care/app:VERSION .
 # Python packages exactly as requirements/app.lock pins them; the chat widget and desk console

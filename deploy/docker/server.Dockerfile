@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The Rasa server image (Rasa 3.6, the project's NLU components, channels, tracker and lock stores,
 # and a trained model). Build from the repository root after `make train`:
 #   docker build -f deploy/docker/server.Dockerfile -t REGISTRY/g5care/server:VERSION .
