@@ -3,6 +3,7 @@ tested on only, and RASA_PATCHES turns them off or picks some; importing a chann
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 
-from rasa_server import rasa_fixes
+from rasa_server import rasa_fixes, startup
 from rasa_server.rasa_fixes import PATCHES, TESTED_RASA_VERSION, UntestedRasaVersion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +107,14 @@ def test_python_m_rasa_server_refuses_an_unknown_patch_before_rasa_starts() -> N
     assert done.returncode == 2
     assert "error: RASA_PATCHES='everything': no patch named everything" in done.stderr
     assert "Rasa Version" not in done.stdout
+
+
+def test_start_masks_phone_numbers_in_every_log_record_before_installing_the_patches(caplog) -> None:
+    before = logging.getLogRecordFactory()
+    try:
+        assert startup.start({"RASA_PATCHES": "off"}) == []
+        caplog.set_level(logging.DEBUG)
+        logging.getLogger("rasa.core.processor").debug("Received user message '%s'", "回电 13812345678")
+        assert caplog.records[-1].getMessage() == "Received user message '回电 138****5678'"
+    finally:
+        logging.setLogRecordFactory(before)
