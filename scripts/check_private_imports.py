@@ -78,19 +78,23 @@ def private_modules(module: str) -> Iterator[tuple[str, str]]:
 def violations(path: Path) -> Iterator[tuple[int, str]]:
     """(line, "importer -> imported") for every private import in one file."""
     importer, importer_is_package = module_name(path)
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    for node in ast.walk(tree):
+    yield from violations_in(path.read_text(encoding="utf-8"), importer, importer_is_package)
+
+
+def violations_in(source: str, importer: str, importer_is_package: bool = False) -> Iterator[tuple[int, str]]:
+    """(line, "importer -> imported") for every private import in the source of module `importer`."""
+    for node in ast.walk(ast.parse(source)):
         found: list[tuple[str, str]] = []  # (owner package, what is imported)
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found += private_modules(alias.name)
         elif isinstance(node, ast.ImportFrom):
-            source = absolute(node, importer, importer_is_package)
-            found += private_modules(source)
+            source_module = absolute(node, importer, importer_is_package)
+            found += private_modules(source_module)
             for alias in node.names:
                 if is_private(alias.name):
-                    owner = source if is_package(source) else source.rpartition(".")[0]
-                    found.append((owner, f"{source}.{alias.name}"))
+                    owner = source_module if is_package(source_module) else source_module.rpartition(".")[0]
+                    found.append((owner, f"{source_module}.{alias.name}"))
         for owner, imported in found:
             if not within(importer, owner):
                 yield node.lineno, f"{importer} -> {imported}"
