@@ -102,9 +102,13 @@ def running_servers(
         **(env_extra or {}),
     }
     commands = {
-        "actions": [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        # rasa_sdk with numbers masked in its log from the start (actions/__main__.py)
+        "actions": [str(APP_BIN / "python"), "-m", "actions", "--port", str(action_port)],
         "rasa": [
-            str(SERVER_BIN / "rasa"),
+            # Rasa's command line as the project starts it (rasa_server/startup.py)
+            str(SERVER_BIN / "python"),
+            "-m",
+            "rasa_server",
             "run",
             "--model",
             str(model),
