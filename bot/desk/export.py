@@ -13,9 +13,9 @@ from datetime import datetime
 
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.model import Complaint, mask_phone
-from bot.complaints.redact import redact_numbers
 from bot.complaints.text import clean_text
 from bot.complaints.ticket import CHINA_STANDARD_TIME
+from common.redact import redact_numbers
 
 BOM = "\ufeff"
 COLUMNS = (

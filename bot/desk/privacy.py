@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 from bot.complaints import views
 from bot.complaints.errors import ComplaintNotFound
 from bot.complaints.model import ERASED, AuditEvent, erasure_pending, utc
-from bot.complaints.redact import redact_numbers
 from bot.complaints.ticket import normalise_ticket
 from bot.complaints.views import ErasureRequest
 from bot.desk.conversations import Conversations
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.unit_of_work import DeskUnitOfWork
+from common.redact import redact_numbers
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from bot.complaints import services as complaint_services
 from bot.complaints import views
 from bot.complaints.errors import ComplaintNotFound, InvalidTransition
 from bot.complaints.model import AuditEvent, Complaint, Status, TranscriptEntry, mask_phone, utc
-from bot.complaints.redact import looks_numeric, redact_numbers
 from bot.complaints.text import clean_line
 from bot.complaints.ticket import normalise_ticket
 from bot.complaints.views import ComplaintQuery
@@ -29,6 +28,7 @@ from bot.desk.permissions import Actor, may_see_contact, require_handler, requir
 from bot.desk.statistics import ComplaintFigures, Period, complaint_figures
 from bot.desk.tracker import ConversationStats, TrackerStore
 from bot.desk.unit_of_work import DeskUnitOfWork
+from common.redact import looks_numeric, redact_numbers
 
 VIEWED_CONTACT = "viewed_contact"
 REASSIGNED = "reassigned"

@@ -30,8 +30,8 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from bot.complaints.redact import redact_numbers
 from bot.db import normalise_url
+from common.redact import redact_numbers
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import BECAME_OVERDUE, Complaint, mask_phone
-from bot.complaints.redact import excerpt, redact_numbers
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.settings import Settings
+from common.redact import excerpt, redact_numbers
 
 # audit action -> notification kind
 KINDS = {"created": "created", BECAME_OVERDUE: "overdue"}

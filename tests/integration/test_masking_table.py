@@ -19,8 +19,8 @@ from datetime import timedelta
 import pytest
 
 from bot.complaints.model import TranscriptEntry
-from bot.complaints.redact import redact_numbers
 from bot.notifications.messages import message
+from common.redact import redact_numbers
 from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import (
     Conversation,
