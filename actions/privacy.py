@@ -21,9 +21,10 @@ from actions import wiring
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
 from actions.status import LAST4, REFUSE_AFTER, STATUS_LABELS, delay_for, find_ticket
+from bot.complaints import views
 from bot.complaints.categories import CATEGORIES
+from bot.complaints.services import request_erasure
 from bot.complaints.ticket import CHINA_STANDARD_TIME
-from bot.desk import privacy
 
 ERASE_INTENT = "delete_my_data"
 
@@ -32,7 +33,7 @@ def _day(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d") if moment else ""
 
 
-def _when_erased(kept: privacy.KeptData, retention_days: int, zh: bool) -> str:
+def _when_erased(kept: views.KeptData, retention_days: int, zh: bool) -> str:
     if kept.erase_after:
         return _day(kept.erase_after) if zh else f"on {_day(kept.erase_after)}"
     return f"结案{retention_days}天后" if zh else f"{retention_days} days after the complaint is closed"
@@ -92,12 +93,10 @@ class ActionAnswerPrivacyRequest(Action):
         ticket, last4 = str(tracker.get_slot("privacy_ticket") or ""), str(tracker.get_slot("privacy_last4") or "")
         deps, now = wiring.current(), datetime.now(timezone.utc)
 
-        def look_up() -> privacy.KeptData | None:
-            if tracker.get_slot("privacy_erase") and not privacy.request_erasure(
-                deps.uow_factory(), ticket, last4, now
-            ):
+        def look_up() -> views.KeptData | None:
+            if tracker.get_slot("privacy_erase") and not request_erasure(deps.uow_factory(), ticket, last4, now):
                 return None
-            return privacy.kept_data(deps.uow_factory(), ticket, last4, deps.retention_days)
+            return views.kept_data(deps.uow_factory(), ticket, last4, deps.retention_days)
 
         try:
             kept = await from_store(look_up, "personal data request")

@@ -1,8 +1,10 @@
-"""Hiding personal numbers in free text users and agents typed before it leaves the desk.
+"""Hiding phone numbers (and other long numbers) in free text and in every log record.
 
 Users write their number in many ways: "139 8765 4321", "139.8765.4321", "139  1111  2222",
 "139/8765/4321", "(+86) 139-8765-4321", full-width "１３９８７６５４３２１" or in Chinese numerals
-("一三九八七六五四三二一", "幺三九…"). All of them are found and masked like a phone number.
+("一三九八七六五四三二一", "幺三九…"). All of them are found and masked like a phone number
+(138****5678). Standard library only: the Rasa server, the action server and the web front
+install the same log redaction at start.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
-
-from bot.complaints.model import mask_phone
 
 # Chinese numerals as people read out phone numbers (幺 for 1, 两 for 2, 〇/零 for 0).
 _CHINESE_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4"}
@@ -25,6 +25,13 @@ _NUMBER = re.compile(rf"{_TICKET}|(?<!\d)[+＋]?{_DIGIT}(?:{_SEPARATOR}{_DIGIT})
 _COUNTRY_CODE = re.compile(r"^(?:0086|86)(?=\d{11}$)")
 _HAS_DIGIT = re.compile(_DIGIT)
 _TO_ASCII = str.maketrans({**_CHINESE_DIGITS, **{chr(0xFF10 + n): str(n) for n in range(10)}})
+
+
+def mask_phone(phone: str) -> str:
+    """First three and last four digits ("138****5678"); short or odd input is masked entirely."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
 
 
 def _digits(text: str) -> str:
@@ -53,15 +60,9 @@ def looks_numeric(text: str) -> bool:
     return re.search(rf"\d|{_DIGIT}{{2}}", text) is not None
 
 
-def excerpt(text: str, length: int = 80) -> str:
-    """A one-line, redacted excerpt of at most `length` characters."""
-    line = " ".join(redact_numbers(text).split())
-    return line if len(line) <= length else line[: length - 1] + "…"
-
-
 def install_log_redaction() -> None:
     """Masks long numbers in every log record this process makes from now on (whatever logger, whatever
-    handler): a second line of defence behind the masked log calls. Installing twice changes nothing."""
+    handler, the message with its arguments and any traceback). Installing twice changes nothing."""
     current = logging.getLogRecordFactory()
     if getattr(current, "redacting", False):
         return
@@ -82,3 +83,9 @@ def install_log_redaction() -> None:
 
     factory.redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+def excerpt(text: str, length: int = 80) -> str:
+    """A one-line, redacted excerpt of at most `length` characters (notifications, the desk's lists)."""
+    line = " ".join(redact_numbers(text).split())
+    return line if len(line) <= length else line[: length - 1] + "…"
