@@ -17,15 +17,9 @@ those (how docs/rasa-patches.md measures each one's gain).
    8 ms of CPU for a turn that reads a 120-event window. The same lookup from a table
    built from that walk, rebuilt whenever a name is missing (a subclass imported later),
    returns the same class.
-3. RulePolicy computes the dialogue states of the whole tracker (Rasa's
-   `Domain.states_for_tracker_history`: replay every event on a fresh tracker, one state
-   per action) for every prediction, and twice right after a user message (once with the
-   text, once with the intent): four times in an FAQ turn, each over the same events plus
-   the few the turn added. The fix keeps, on the tracker object of the turn, the replayed
-   tracker and the states computed so far, and replays only the events added since, as
-   long as the applied events still start with the ones it replayed (a reverted or
-   restarted conversation is replayed from the start). Every call returns fresh copies of
-   the states, the same as Rasa's own.
+A third, the dialogue states replayed only for the events a turn added
+(`Domain.states_for_tracker_history`), was removed on 2026-12-07: through the real servers its
+gain was within noise (docs/rasa-patches.md).
 Two more fixes served the DIETClassifier and the ResponseSelector (prediction through the
 traced graph, one-step stacking of sparse features); they went with those models when the
 linear classifier replaced them (docs/benchmarks.md).
@@ -37,17 +31,14 @@ import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.constants import PREVIOUS_ACTION
-from rasa.shared.core.domain import Domain, State, SubState
-from rasa.shared.core.events import ActionExecuted, Event
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 
@@ -94,91 +85,6 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return cls if cls is not None else _rasa_resolve_by_type(type_name, default)
 
 
-rasa_states_for_tracker_history = Domain.states_for_tracker_history
-# Where a tracker keeps its replay, per set of arguments (see _StatesSoFar).
-STATES_SO_FAR = "_project_states_so_far"
-
-
-@dataclass
-class _StatesSoFar:
-    """Rasa's `states_for_tracker_history` loop, stopped after `events`: its variables."""
-
-    replay: DialogueStateTracker
-    events: list[Event] = field(default_factory=list)
-    states: list[State] = field(default_factory=list)
-    last_ml_action_sub_state: SubState | None = None
-    turn_was_hidden: bool = False
-
-
-def _add_state(
-    domain: Domain,
-    so_far: _StatesSoFar,
-    hide_rule_turn: bool,
-    omit_unset_slots: bool,
-    ignore_rule_only_turns: bool,
-    rule_only_data: dict[str, Any] | None,
-) -> None:
-    """One pass of the loop in Rasa's `Domain.states_for_tracker_history`, on `so_far.replay`."""
-    tracker = so_far.replay
-    if ignore_rule_only_turns:
-        if not so_far.turn_was_hidden:
-            # Rasa annotates this Dict[Text, Text] and stores it as a SubState, as here.
-            so_far.last_ml_action_sub_state = cast("SubState | None", domain._get_prev_action_sub_state(tracker))
-        if not tracker.followup_action and not tracker.latest_action_name == tracker.active_loop_name:
-            so_far.turn_was_hidden = hide_rule_turn
-        if so_far.turn_was_hidden:
-            return
-    state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
-    if ignore_rule_only_turns:
-        domain._remove_rule_only_features(state, rule_only_data)
-        if so_far.states:
-            domain._substitute_rule_only_user_input(state, so_far.states[-1])
-        if so_far.last_ml_action_sub_state:
-            state[PREVIOUS_ACTION] = so_far.last_ml_action_sub_state
-    so_far.states.append(domain._clean_state(state))
-
-
-def _copy_state(state: State) -> State:
-    # A state is two levels of dicts over immutable values (strings, tuples, numbers).
-    return {kind: dict(sub_state) for kind, sub_state in state.items()}
-
-
-def states_for_tracker_history(
-    self: Domain,
-    tracker: DialogueStateTracker,
-    omit_unset_slots: bool = False,
-    ignore_rule_only_turns: bool = False,
-    rule_only_data: dict[str, Any] | None = None,
-) -> list[State]:
-    """Rasa's `Domain.states_for_tracker_history`, replaying only the events added since the last call."""
-    applied = tracker.applied_events()
-    key = (id(self), omit_unset_slots, ignore_rule_only_turns, repr(sorted((rule_only_data or {}).items())))
-    replays: dict[tuple, _StatesSoFar] = tracker.__dict__.setdefault(STATES_SO_FAR, {})
-    so_far = replays.get(key)
-    if (
-        so_far is None
-        or len(so_far.events) > len(applied)
-        or any(old is not new for old, new in zip(so_far.events, applied, strict=False))
-    ):
-        so_far = replays[key] = _StatesSoFar(tracker.init_copy())
-    args = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    for event in applied[len(so_far.events) :]:
-        if isinstance(event, ActionExecuted):
-            _add_state(self, so_far, event.hide_rule_turn, *args)
-        so_far.replay.update(event)
-        so_far.events.append(event)
-    # Rasa's last pass, for the tracker after every event, on a copy of the loop's variables.
-    previous = so_far.states[-1:]
-    last = _StatesSoFar(
-        so_far.replay,
-        states=list(previous),
-        last_ml_action_sub_state=so_far.last_ml_action_sub_state,
-        turn_was_hidden=so_far.turn_was_hidden,
-    )
-    _add_state(self, last, False, *args)
-    return [_copy_state(state) for state in so_far.states + last.states[len(previous) :]]
-
-
 TESTED_RASA_VERSION = "3.6.21"
 SWITCH = "RASA_PATCHES"
 
@@ -209,7 +115,6 @@ PATCHES = {
     for patch in [
         Patch("action_reply_schema", RemoteAction, "_validate_action_result", _validate_action_result),
         Patch("event_lookup", Event, "resolve_by_type", staticmethod(resolve_event_type)),
-        Patch("dialogue_states", Domain, "states_for_tracker_history", states_for_tracker_history),
     ]
 }
 

@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 import rasa
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 
 from rasa_server import rasa_fixes, startup
 from rasa_server.rasa_fixes import PATCHES, TESTED_RASA_VERSION, UntestedRasaVersion
 
 ROOT = Path(__file__).resolve().parents[2]
-ALL = ["action_reply_schema", "event_lookup", "dialogue_states"]
+ALL = ["action_reply_schema", "event_lookup"]
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +43,6 @@ def test_install_puts_each_patch_in_place_of_rasas_code() -> None:
     assert rasa_fixes.installed() == ALL
     assert RemoteAction._validate_action_result is rasa_fixes._validate_action_result
     assert Event.resolve_by_type is rasa_fixes.resolve_event_type
-    assert Domain.states_for_tracker_history is rasa_fixes.states_for_tracker_history
 
 
 def test_an_untested_rasa_version_is_refused_with_both_versions_named_and_nothing_installed() -> None:
@@ -62,7 +60,7 @@ def test_rasa_patches_off_puts_rasas_own_code_back(setting: str) -> None:
     assert rasa_fixes.installed() == []
     for patch in PATCHES.values():
         assert patch.owner.__dict__[patch.attribute] is patch.original
-    assert Domain.states_for_tracker_history is rasa_fixes.rasa_states_for_tracker_history
+    assert Event.resolve_by_type("slot").type_name == "slot"
 
 
 def test_off_runs_on_any_rasa_version() -> None:
@@ -70,13 +68,13 @@ def test_off_runs_on_any_rasa_version() -> None:
 
 
 def test_a_list_installs_only_the_patches_it_names() -> None:
-    assert rasa_fixes.install({"RASA_PATCHES": "dialogue_states, event_lookup"}) == ["event_lookup", "dialogue_states"]
-    assert rasa_fixes.installed() == ["event_lookup", "dialogue_states"]
+    assert rasa_fixes.install({"RASA_PATCHES": " Event_Lookup "}) == ["event_lookup"]
+    assert rasa_fixes.installed() == ["event_lookup"]
     assert RemoteAction._validate_action_result is PATCHES["action_reply_schema"].original
 
 
 def test_an_unknown_patch_name_is_refused_with_the_names_there_are() -> None:
-    with pytest.raises(ValueError, match="no patch named statez .*action_reply_schema, event_lookup, dialogue_states"):
+    with pytest.raises(ValueError, match="no patch named statez .*action_reply_schema, event_lookup"):
         rasa_fixes.install({"RASA_PATCHES": "statez"})
 
 
@@ -92,7 +90,7 @@ def test_importing_the_channels_and_stores_installs_no_patch() -> None:
 def test_python_m_rasa_server_installs_the_patches_then_runs_rasas_command_line() -> None:
     done = run_python(["-m", "rasa_server", "--version"])
     assert done.returncode == 0, done.stderr
-    assert "Rasa patches installed: action_reply_schema, event_lookup, dialogue_states" in done.stderr
+    assert "Rasa patches installed: action_reply_schema, event_lookup" in done.stderr
     assert "Rasa Version" in done.stdout and TESTED_RASA_VERSION in done.stdout
 
 
