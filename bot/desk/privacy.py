@@ -33,12 +33,13 @@ from bot.desk.conversations import Conversations
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.redact import redact_numbers
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.messages import side_by_side
 
 log = logging.getLogger(__name__)
 
 ERASURE_REQUESTED = "erasure_requested"
 ERASED = "erased"
-ERASED_TEXT = "[已删除 erased]"
+ERASED_TEXT = f"[{side_by_side('desk.erased')}]"
 SYSTEM = "system"
 
 
