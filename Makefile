@@ -48,6 +48,7 @@ train:          ## train the model if data or config changed
 
 lint:
 	@.venv/app/bin/ruff check . && .venv/app/bin/ruff format --check . && .venv/app/bin/mypy
+	@.venv/app/bin/vulture  # dead code: pyproject.toml [tool.vulture], vulture_whitelist.py
 
 check-faq:      ## the FAQ curation checks
 	@.venv/app/bin/python -m bot.cli check-faq

@@ -180,7 +180,6 @@ class OperatorCompatibility:
     operator: Operator
     band_support: BandSupport
     works: bool | None
-    supported_bands: tuple[str, ...]
     missing_bands: tuple[str, ...]
     sa: bool | None
     vonr: bool | None
@@ -198,13 +197,13 @@ class HandsetCompatibility:
 def compatibility_with(handset: HandsetSpec, operator: Operator) -> OperatorCompatibility:
     """How well a handset's 5G bands fit one operator's network."""
     if handset.nr_bands is None:
-        return OperatorCompatibility(operator, "unknown", None, (), (), handset.sa, handset.vonr)
+        return OperatorCompatibility(operator, "unknown", None, (), handset.sa, handset.vonr)
     phone = set(handset.nr_bands)
     supported = tuple(band for band in operator.all_bands if band in phone)
     missing = tuple(band for band in operator.all_bands if band not in phone)
     main_missing = [band for band in operator.main_bands if band not in phone]
     support: BandSupport = "none" if not supported else "partial" if main_missing else "full"
-    return OperatorCompatibility(operator, support, bool(supported), supported, missing, handset.sa, handset.vonr)
+    return OperatorCompatibility(operator, support, bool(supported), missing, handset.sa, handset.vonr)
 
 
 def handset_compatibility(session: Session, query: str, operator: str | None = None) -> HandsetCompatibility:
