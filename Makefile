@@ -46,8 +46,8 @@ setup:          ## environments from the lock files and the chat widget bundle
 train:          ## train the model if data or config changed
 	@bash -c 'source scripts/lib.sh && setup_all && train_if_needed'
 
-lint:
-	@.venv/app/bin/ruff check . && .venv/app/bin/ruff format --check . && .venv/app/bin/mypy
+lint:           ## ruff, mypy on both environments, the import contracts, no private imports across packages
+	@bash -c 'source scripts/lib.sh && lint'
 	@.venv/app/bin/vulture  # dead code: pyproject.toml [tool.vulture], vulture_whitelist.py
 
 check-faq:      ## the FAQ curation checks

@@ -14,9 +14,9 @@ from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
-from bot.desk.redact import install_log_redaction
 from bot.desk.unit_of_work import notifying_uow_factory
 from bot.settings import get_settings
+from common.redact import install_log_redaction
 
 
 @dataclass(frozen=True)

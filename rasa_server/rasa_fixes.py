@@ -1,4 +1,9 @@
-"""Measured fixes to Rasa 3.6 itself, installed when the Rasa server loads the project's channels.
+"""Measured fixes to Rasa 3.6 itself, installed on purpose at start (`python -m rasa_server`, see
+rasa_server/startup.py) by the server, training, `rasa test` and the evaluations, never by an import.
+
+They replace private parts of Rasa and were checked against one version (TESTED_RASA_VERSION):
+`install` refuses any other. RASA_PATCHES=off installs none; RASA_PATCHES=name,name installs only
+those (how docs/rasa-patches.md measures each one's gain).
 
 1. Rasa checks every custom action's reply against its JSON schema with
    `jsonschema.validate`, which first checks the schema itself against the JSON Schema
@@ -29,9 +34,12 @@ linear classifier replaced them (docs/benchmarks.md).
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -86,7 +94,7 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return cls if cls is not None else _rasa_resolve_by_type(type_name, default)
 
 
-_rasa_states_for_tracker_history = Domain.states_for_tracker_history
+rasa_states_for_tracker_history = Domain.states_for_tracker_history
 # Where a tracker keeps its replay, per set of arguments (see _StatesSoFar).
 STATES_SO_FAR = "_project_states_so_far"
 
@@ -114,7 +122,8 @@ def _add_state(
     tracker = so_far.replay
     if ignore_rule_only_turns:
         if not so_far.turn_was_hidden:
-            so_far.last_ml_action_sub_state = domain._get_prev_action_sub_state(tracker)
+            # Rasa annotates this Dict[Text, Text] and stores it as a SubState, as here.
+            so_far.last_ml_action_sub_state = cast("SubState | None", domain._get_prev_action_sub_state(tracker))
         if not tracker.followup_action and not tracker.latest_action_name == tracker.active_loop_name:
             so_far.turn_was_hidden = hide_rule_turn
         if so_far.turn_was_hidden:
@@ -170,7 +179,83 @@ def states_for_tracker_history(
     return [_copy_state(state) for state in so_far.states + last.states[len(previous) :]]
 
 
-def install() -> None:
-    RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(resolve_event_type)
-    Domain.states_for_tracker_history = states_for_tracker_history
+TESTED_RASA_VERSION = "3.6.21"
+SWITCH = "RASA_PATCHES"
+
+
+class UntestedRasaVersion(RuntimeError):
+    """The patches replace private parts of one Rasa version; this is another."""
+
+
+@dataclass
+class Patch:
+    """One attribute of a Rasa class replaced; Rasa's own kept to put back."""
+
+    name: str
+    owner: type
+    attribute: str
+    replacement: object
+    original: object = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.original = self.owner.__dict__[self.attribute]
+
+    def installed(self) -> bool:
+        return self.owner.__dict__[self.attribute] is self.replacement
+
+
+PATCHES = {
+    patch.name: patch
+    for patch in [
+        Patch("action_reply_schema", RemoteAction, "_validate_action_result", _validate_action_result),
+        Patch("event_lookup", Event, "resolve_by_type", staticmethod(resolve_event_type)),
+        Patch("dialogue_states", Domain, "states_for_tracker_history", states_for_tracker_history),
+    ]
+}
+
+
+def selected(setting: str) -> list[str]:
+    """The patches a RASA_PATCHES value names: "on" (or nothing) all, "off" none, or a comma-separated list."""
+    setting = setting.strip().lower()
+    if setting in {"", "on", "all"}:
+        return list(PATCHES)
+    if setting in {"off", "none"}:
+        return []
+    names = [name.strip() for name in setting.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PATCHES]
+    if unknown:
+        raise ValueError(
+            f"{SWITCH}={setting!r}: no patch named {', '.join(unknown)} "
+            f"(on, off, or a comma-separated list of {', '.join(PATCHES)})"
+        )
+    return [name for name in PATCHES if name in names]
+
+
+def check_version(version: str) -> None:
+    if version != TESTED_RASA_VERSION:
+        raise UntestedRasaVersion(
+            f"the Rasa patches (rasa_server/rasa_fixes.py) were tested on Rasa {TESTED_RASA_VERSION}, "
+            f"this is Rasa {version}: check each against this version's code, measure it again "
+            f"(docs/rasa-patches.md) and update TESTED_RASA_VERSION, or run without them ({SWITCH}=off)"
+        )
+
+
+def install(environ: Mapping[str, str] = os.environ, version: str = rasa.__version__) -> list[str]:
+    """Installs the patches the environment selects (all unless RASA_PATCHES says otherwise) and
+    puts Rasa's own code back for the others; the names installed. Refuses an untested Rasa."""
+    names = selected(environ.get(SWITCH, "on"))
+    if names:
+        check_version(version)
+    for patch in PATCHES.values():
+        setattr(patch.owner, patch.attribute, patch.replacement if patch.name in names else patch.original)
+    return names
+
+
+def uninstall() -> None:
+    """Rasa's own code everywhere again."""
+    for patch in PATCHES.values():
+        setattr(patch.owner, patch.attribute, patch.original)
+
+
+def installed() -> list[str]:
+    return [name for name, patch in PATCHES.items() if patch.installed()]

@@ -66,6 +66,11 @@ STOCK_CACHE = Path(os.environ.get("STOCK_CACHE", Path.home() / ".cache" / "g5-ca
 # -- training and NLU --------------------------------------------------------------
 
 
+def patches_env(name: str) -> dict[str, str]:
+    """Stock Rasa runs without the project's Rasa patches (rasa_server/rasa_fixes.py); the project with them."""
+    return {"RASA_PATCHES": "off"} if name == "stock" else {}
+
+
 def train(name: str) -> dict:
     """Trains one model from scratch (no cache); wall-clock and CPU seconds (user + system) taken."""
     MODELS.mkdir(parents=True, exist_ok=True)
@@ -73,7 +78,9 @@ def train(name: str) -> dict:
     started = time.perf_counter()
     subprocess.run(
         [
-            str(ROOT / ".venv/server/bin/rasa"),
+            str(ROOT / ".venv/server/bin/python"),
+            "-m",
+            "rasa_server",
             "train",
             "--force",
             "--quiet",
@@ -92,7 +99,7 @@ def train(name: str) -> dict:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={**os.environ, **patches_env(name), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
     wall = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -163,6 +170,7 @@ def evaluate(name: str) -> dict:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **patches_env(name)},
     )
     return json.loads((ROOT / "results" / f"nlu_bench_{name}.json").read_text())
 
@@ -260,9 +268,10 @@ def measure(name: str, model: Path, endpoints_extra: dict | None, env_extra: dic
     with TemporaryDirectory() as tmp:
         credentials = None
         if name == "stock":
-            # Stock Rasa's own REST channel, without the project's channels (and the fix they install).
+            # Stock Rasa's own REST channel, without the project's channels nor its Rasa patches.
             credentials = Path(tmp) / "credentials.yml"
             credentials.write_text("rest:\n")
+            env_extra = {**(env_extra or {}), **patches_env(name)}
         started = time.perf_counter()
         with running_servers(Path(tmp), endpoints_extra, env_extra, model=model, credentials=credentials) as servers:
             ready_s = round(time.perf_counter() - started, 1)

@@ -34,6 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import yaml  # noqa: E402
 
 from rasa_server.nlu.text import detect_language, normalise  # noqa: E402
+from rasa_server.startup import start  # noqa: E402
 
 DECLINED = {"out_of_scope", "nlu_fallback"}
 # Inline entity annotations of the held-out files: [text](entity) and [text]{"entity": ...}.
@@ -194,6 +195,7 @@ def main() -> int:
     parser.add_argument("--no-gate", action="store_true", help="report only (for baselines)")
     args = parser.parse_args()
     quiet()
+    start()  # as the server starts: numbers masked in the log, the Rasa patches installed
 
     pairs = load_heldout(args.heldout)
     parses = asyncio.run(parse_all(args.model, [text for _, text in pairs]))

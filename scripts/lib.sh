@@ -63,7 +63,20 @@ setup_all() {
   mkdir -p "$ROOT/var" "$ROOT/models"
 }
 
-rasa() { (cd "$ROOT" && "$VENV_SERVER/bin/rasa" "$@"); }
+# Rasa's command line as the project runs it: phone numbers masked in the logs, the Rasa patches
+# installed (rasa_server/startup.py; RASA_PATCHES=off runs Rasa's own code).
+rasa() { (cd "$ROOT" && "$VENV_SERVER/bin/python" -m rasa_server "$@"); }
+
+# Lint: ruff; mypy on the application (its environment) and on the Rasa server's code (the server
+# environment's packages); the import contracts of pyproject.toml; no private name imported across packages.
+lint() {
+  (cd "$ROOT" \
+    && "$VENV_APP/bin/ruff" check . && "$VENV_APP/bin/ruff" format --check . \
+    && "$VENV_APP/bin/mypy" \
+    && "$VENV_APP/bin/mypy" --python-executable "$VENV_SERVER/bin/python" -p rasa_server -p common \
+    && "$VENV_APP/bin/lint-imports" --no-cache \
+    && "$VENV_APP/bin/python" scripts/check_private_imports.py)
+}
 
 # Trains only when data, domain or config changed (Rasa's own fingerprint check).
 train_if_needed() {

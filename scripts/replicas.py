@@ -332,7 +332,7 @@ class Cluster:
 
     def _action_replica(self, i: int) -> Replica:
         port = free_port()
-        command = [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+        command = [str(APP_BIN / "python"), "-m", "actions", "--port", str(port)]
         return Replica(f"actions{i}", port, command, self.env(), self.workdir / f"actions{i}.log")
 
     def _web_replica(self, i: int) -> Replica:
@@ -391,7 +391,7 @@ class Cluster:
 
     def _rasa_replica(self, i: int) -> Replica:
         port = free_port()
-        command = [str(SERVER_BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.token}"]
+        command = [str(SERVER_BIN / "python"), "-m", "rasa_server", "run", "--enable-api", f"--auth-token={self.token}"]
         command += ["--interface", "127.0.0.1", "--port", str(port), "--credentials", "credentials.yml"]
         command += ["--endpoints", str(self.rasa_endpoints())]
         env = self.env(SANIC_WORKERS="1", SANIC_GRACEFUL_SHUTDOWN_TIMEOUT=str(int(self.lock_lifetime) + 5))

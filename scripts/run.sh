@@ -38,11 +38,12 @@ stop_all() {
 trap 'stop_all; exit 130' INT TERM
 trap stop_all EXIT
 
-"$APP" -m rasa_sdk --actions actions --port "$ACTION_PORT" >var/logs/actions.log 2>&1 &
+"$APP" -m actions --port "$ACTION_PORT" >var/logs/actions.log 2>&1 &
 PIDS+=($!)
 # RASA_WORKERS > 1 (Sanic workers, each with the model) needs REDIS_URL: Rasa refuses it with an in-memory lock store.
 # --auth-token=...: a generated token may begin with "-", which argparse would take for an option.
-SANIC_WORKERS="${RASA_WORKERS:-1}" "$VENV_SERVER/bin/rasa" run --model models --enable-api --auth-token="$RASA_TOKEN" --cors "*" \
+# python -m rasa_server: Rasa's command line with the project's start (numbers masked in the log, the Rasa patches).
+SANIC_WORKERS="${RASA_WORKERS:-1}" "$VENV_SERVER/bin/python" -m rasa_server run --model models --enable-api --auth-token="$RASA_TOKEN" --cors "*" \
   --interface "$BIND" --port "$RASA_PORT" --credentials credentials.yml --endpoints var/endpoints.yml \
   >var/logs/rasa.log 2>&1 &
 PIDS+=($!)

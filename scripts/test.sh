@@ -3,7 +3,7 @@
 # or `all`, every tier. Each tier's steps are reported; the run ends with one summary line and
 # exits non-zero on any failure.
 #
-#   fast     lint, curation checks, unit and integration tests on SQLite and PostgreSQL
+#   fast     lint (scripts/lib.sh), curation checks, unit and integration tests on SQLite and PostgreSQL
 #            (no trained model, no browser)                                   make test-fast
 #   server   tests of the Rasa-server code on the trained model               make test-server
 #   e2e      real servers over HTTP, the chat page and the desk in Chromium   make test-e2e
@@ -48,9 +48,6 @@ has_failed() { [[ " ${FAILED[*]} " == *" $1 "* ]]; }
 pytest_app() { "$VENV_APP/bin/python" -m pytest -q -p no:cacheprovider "$@"; }
 pytest_server() { "$VENV_SERVER/bin/python" -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning "$@"; }
 
-lint() {
-  "$VENV_APP/bin/ruff" check . && "$VENV_APP/bin/ruff" format --check . && "$VENV_APP/bin/mypy"
-}
 story_tests() {
   rasa test core --model models/bot.tar.gz --stories tests/stories --fail-on-prediction-errors \
     --out results/stories >var/story-tests.log 2>&1 \

@@ -45,6 +45,7 @@ from rasa_server.nlu import linear_classifier  # noqa: E402
 from rasa_server.nlu.explicit_requests import compile_patterns, explicit_intent  # noqa: E402
 from rasa_server.nlu.faq_guard import FAQ_INTENT, verdict  # noqa: E402
 from rasa_server.nlu.text import detect_language, normalise  # noqa: E402
+from rasa_server.startup import start  # noqa: E402
 
 FALLBACK = "nlu_fallback"
 CONFIDENCES = [round(0.20 + 0.05 * i, 2) for i in range(15)]  # 0.20 .. 0.90
@@ -218,6 +219,7 @@ def main() -> int:
     args = parser.parse_args()
 
     evaluate_nlu.quiet()
+    start()  # as the server starts: numbers masked in the log, the Rasa patches installed
     rows = recorded_rows(args.model, args.validation)
     best = search(rows, args.max_wrong, args.max_oos)
     args.out.mkdir(parents=True, exist_ok=True)

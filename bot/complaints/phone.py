@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from bot.complaints.errors import InvalidPhone
+from common.redact import mask_phone as mask_phone  # one masking for display and logs, both environments
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 _COUNTRY_CODE = re.compile(r"^(?:\+86|0086|86(?=\d{11}$))")
@@ -27,10 +28,3 @@ def normalise_mainland_mobile(text: str) -> str:
     if not _MOBILE.match(number):
         raise InvalidPhone("bad_prefix")
     return number
-
-
-def mask_phone(phone: str) -> str:
-    """First three and last four digits ("138****5678"); short or odd input is masked entirely."""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"

@@ -13,10 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.desk.bootstrap import bootstrap, utc_now
 from bot.desk.outbox import Sender
-from bot.desk.redact import install_log_redaction
 from bot.desk.web import OPENAPI_URL, desk_lifespan, mount_desk
 from bot.settings import Settings, get_settings
 from bot.web.widget import mount_widget
+from common.redact import install_log_redaction
 
 STATIC = Path(__file__).parent / "static"
 

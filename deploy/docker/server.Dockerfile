@@ -34,5 +34,7 @@ EXPOSE 5005
 # Kubernetes uses its own probes (deploy/base/rasa.yaml); this one serves plain `docker run`.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5005/', timeout=4)"]
-ENTRYPOINT ["rasa"]
+# Rasa's command line as the project starts it: numbers masked in the log, the Rasa patches installed
+# (rasa_server/startup.py; RASA_PATCHES=off runs Rasa's own code).
+ENTRYPOINT ["python", "-m", "rasa_server"]
 CMD ["run", "--model", "/app/models", "--enable-api", "--port", "5005", "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"]

@@ -137,12 +137,13 @@ class WebChatInput(SocketIOInput):
         )
         self.origins = list(origins)
         self.max_message_length = max_message_length
+        self.path = socketio_path  # Rasa's socketio_path, typed Optional there
         logger.info("web chat accepts the origins %s", ", ".join(self.origins))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = adding_language(on_new_message)
         sio = WebChatServer(async_mode="sanic", cors_allowed_origins=self.origins)
-        bp = AppAwareSocketBlueprint(sio, self.socketio_path, "webchat_socketio_webhook", __name__)
+        bp = AppAwareSocketBlueprint(sio, self.path, "webchat_socketio_webhook", __name__)
         self.sio = sio
 
         @bp.route("/", methods=["GET"])
@@ -200,17 +201,18 @@ class WebChatInput(SocketIOInput):
                 message_id = None
             if message_id and data.get("retry") and await self.already_received(bp.ctx.app, session_id, message_id):
                 return {"ok": True, "duplicate": True}
+            metadata = clean_metadata(data.get(self.metadata_key))
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 session_id,
                 input_channel=self.name(),
-                metadata=clean_metadata(data.get(self.metadata_key)),
+                metadata=metadata,
                 message_id=message_id,
             )
             # The visitor's other tabs show the message too (they receive the answers through the room).
-            shown = message.metadata.get("shown") or text
-            if not text.startswith("/") or message.metadata.get("shown"):
+            shown = metadata.get("shown") or text
+            if not text.startswith("/") or metadata.get("shown"):
                 echo = {"text": shown, "id": message_id}
                 await sio.emit("user_echo", echo, room=session_id, skip_sid=sid)
             await sio.emit("bot_typing", {"typing": True}, room=session_id)

@@ -133,6 +133,17 @@ def test_pods_stop_after_their_running_turns_not_in_the_middle_of_one(production
         assert "preStop" in pod_specs(production)[name]["containers"][0]["lifecycle"]
 
 
+def test_both_bot_servers_start_through_the_projects_entry_points(production: list[dict[str, Any]]) -> None:
+    """Numbers masked in their logs from the start; the Rasa server with the Rasa patches installed."""
+    specs = pod_specs(production)
+    rasa = specs["g5care-rasa"]["containers"][0]
+    assert rasa["command"] == ["python", "-m", "rasa_server"] and rasa["args"][0] == "run"
+    assert specs["g5care-actions"]["containers"][0]["command"] == ["python", "-m", "actions", "--port", "5055"]
+    docker = ROOT / "deploy" / "docker"
+    assert 'ENTRYPOINT ["python", "-m", "rasa_server"]' in (docker / "server.Dockerfile").read_text()
+    assert 'CMD ["python", "-m", "actions", "--port", "5055"]' in (docker / "app.Dockerfile").read_text()
+
+
 def test_the_desk_runs_its_worker_apart_and_migrations_run_as_a_job(production: list[dict[str, Any]]) -> None:
     specs = pod_specs(production)
     web = specs["g5care-web"]["containers"][0]

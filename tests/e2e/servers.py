@@ -78,7 +78,11 @@ def running_servers(
     tracker_db = workdir / "tracker.db"
     endpoints = {
         "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-        "tracker_store": {"type": "rasa_server.trackers.WindowedSQLTrackerStore", "dialect": "sqlite", "db": str(tracker_db)},
+        "tracker_store": {
+            "type": "rasa_server.trackers.WindowedSQLTrackerStore",
+            "dialect": "sqlite",
+            "db": str(tracker_db),
+        },
         **(endpoints_extra or {}),
     }
     endpoints = {key: value for key, value in endpoints.items() if value is not None}
@@ -97,9 +101,13 @@ def running_servers(
         **(env_extra or {}),
     }
     commands = {
-        "actions": [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        # rasa_sdk with numbers masked in its log from the start (actions/__main__.py)
+        "actions": [str(APP_BIN / "python"), "-m", "actions", "--port", str(action_port)],
         "rasa": [
-            str(SERVER_BIN / "rasa"),
+            # Rasa's command line as the project starts it (rasa_server/startup.py)
+            str(SERVER_BIN / "python"),
+            "-m",
+            "rasa_server",
             "run",
             "--model",
             str(model),

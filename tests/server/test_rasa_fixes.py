@@ -27,14 +27,23 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-import rasa_server.channels  # noqa: F401  (installs the fix, as the Rasa server does when it loads the channels)
+from rasa_server import rasa_fixes
 from rasa_server.rasa_fixes import (
     STATES_SO_FAR,
-    _rasa_states_for_tracker_history,
+    rasa_states_for_tracker_history,
     resolve_event_type,
     response_validator,
     states_for_tracker_history,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def patches_installed():
+    """Every patch installed, as `python -m rasa_server` does at start; Rasa's own code back afterwards."""
+    rasa_fixes.install({})
+    yield
+    rasa_fixes.uninstall()
+
 
 REPLIES = [
     {"events": [{"event": "slot", "name": "language", "value": "zh"}], "responses": [{"text": "你好"}]},
@@ -174,14 +183,14 @@ def test_the_replayed_states_equal_rasas_own_after_every_event() -> None:
             tracker.update(random.choice(vocabulary)(), domain)
             for arguments in ARGUMENTS:
                 mine = domain.states_for_tracker_history(tracker, **arguments)
-                assert mine == _rasa_states_for_tracker_history(domain, tracker, **arguments)
+                assert mine == rasa_states_for_tracker_history(domain, tracker, **arguments)
                 # a caller that edits what it got back (Rasa's featurizer does) changes nothing kept
                 for state in mine:
                     for sub_state in state.values():
                         sub_state.clear()
                 # asked twice, with no event between (RulePolicy: text, then intent)
                 again = domain.states_for_tracker_history(tracker, **arguments)
-                assert again == _rasa_states_for_tracker_history(domain, tracker, **arguments)
+                assert again == rasa_states_for_tracker_history(domain, tracker, **arguments)
 
 
 def test_a_turn_replays_only_its_new_events_and_a_reverted_one_starts_again() -> None:
@@ -201,7 +210,7 @@ def test_a_turn_replays_only_its_new_events_and_a_reverted_one_starts_again() ->
     assert len(so_far.events) == replayed + 2
 
     tracker.update(UserUtteranceReverted(), domain)
-    assert domain.states_for_tracker_history(tracker) == _rasa_states_for_tracker_history(domain, tracker)
+    assert domain.states_for_tracker_history(tracker) == rasa_states_for_tracker_history(domain, tracker)
     (so_far,) = getattr(tracker, STATES_SO_FAR).values()
     assert so_far.replay is not replay
     assert Domain.states_for_tracker_history is states_for_tracker_history

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.desk.redact import install_log_redaction
+from common.redact import install_log_redaction
 
 
 @pytest.fixture
