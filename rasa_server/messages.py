@@ -19,6 +19,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "消息过长（上限{limit}字），请分段发送。",
         "en": "The message has {length} characters; the limit is {limit}.",
     },
+    # -- an internal intent ("/restart", "/handoff_...") typed by a user, refused on every channel (channels/guard.py)
+    "refused.internal_intent": {
+        "zh": "这条消息不能由用户发送。请直接输入您的问题。",
+        "en": "That message can't be sent by a user. Please type your question.",
+    },
     # -- WeChat / WeCom: what the channel answers by itself, in the conversation's language
     "wechat.voice_unrecognised": {
         "zh": "抱歉，我暂时听不懂这条语音，请直接输入文字。",
