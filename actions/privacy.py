@@ -21,9 +21,10 @@ from actions import wiring
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
 from actions.status import LAST4, REFUSE_AFTER, delay_for, find_ticket, status_label
+from bot.complaints import views
 from bot.complaints.categories import CATEGORIES
+from bot.complaints.services import request_erasure
 from bot.complaints.ticket import CHINA_STANDARD_TIME
-from bot.desk import privacy
 from bot.messages import say
 
 ERASE_INTENT = "delete_my_data"
@@ -33,7 +34,7 @@ def _day(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d") if moment else ""
 
 
-def _when_erased(kept: privacy.KeptData, retention_days: int, language: str) -> str:
+def _when_erased(kept: views.KeptData, retention_days: int, language: str) -> str:
     if kept.erase_after:
         return say("privacy.erased_on", language, day=_day(kept.erase_after))
     return say("privacy.erased_after_closing", language, days=retention_days)
@@ -93,12 +94,10 @@ class ActionAnswerPrivacyRequest(Action):
         ticket, last4 = str(tracker.get_slot("privacy_ticket") or ""), str(tracker.get_slot("privacy_last4") or "")
         deps, now = wiring.current(), datetime.now(timezone.utc)
 
-        def look_up() -> privacy.KeptData | None:
-            if tracker.get_slot("privacy_erase") and not privacy.request_erasure(
-                deps.uow_factory(), ticket, last4, now
-            ):
+        def look_up() -> views.KeptData | None:
+            if tracker.get_slot("privacy_erase") and not request_erasure(deps.uow_factory(), ticket, last4, now):
                 return None
-            return privacy.kept_data(deps.uow_factory(), ticket, last4, deps.retention_days)
+            return views.kept_data(deps.uow_factory(), ticket, last4, deps.retention_days)
 
         try:
             kept = await from_store(look_up, "personal data request")

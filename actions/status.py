@@ -18,8 +18,8 @@ from actions.form_steps import cancel, cancel_requested, cancelled, clear_cancel
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
 from bot.complaints.categories import CATEGORIES
-from bot.complaints.services import get_status
 from bot.complaints.ticket import CHINA_STANDARD_TIME
+from bot.complaints.views import status_of
 from bot.messages import say
 
 TICKET = re.compile(r"C\d{8}-\d{4,5}")
@@ -109,7 +109,7 @@ class ActionCheckComplaintStatus(Action):
         deps = wiring.current()
         now = datetime.now(timezone.utc)
         try:
-            view = await from_store(lambda: get_status(deps.uow_factory(), ticket, last4, now=now), "status look-up")
+            view = await from_store(lambda: status_of(deps.uow_factory(), ticket, last4, now), "status look-up")
         except STORE_DOWN:
             dispatcher.utter_message(response="utter_status_unavailable")
             return reset

@@ -14,7 +14,7 @@ from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
-from bot.desk.unit_of_work import notifying_uow_factory
+from bot.notifications.publisher import notifying_uow_factory
 from bot.settings import get_settings
 from common.redact import install_log_redaction
 
@@ -25,7 +25,7 @@ class Dependencies:
     spool: ComplaintSpool
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
-    retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
+    retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy erases them)
     # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
     deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
 

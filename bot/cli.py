@@ -70,11 +70,11 @@ def check_faq(args: argparse.Namespace) -> int:
 def drain_spool(_: argparse.Namespace) -> int:
     """File the complaints queued while the database was unreachable (at their original time)."""
     from bot.complaints.spool import ComplaintSpool
-    from bot.complaints.unit_of_work import sqlalchemy_uow_factory
+    from bot.notifications.publisher import notifying_uow_factory
 
     settings = get_settings()
     spool = ComplaintSpool(settings.spool_dir)
-    tickets = spool.drain(sqlalchemy_uow_factory(settings.database_url))
+    tickets = spool.drain(notifying_uow_factory(settings))  # each filed with its "new complaint" notification
     print(f"filed {len(tickets)} queued complaint(s){': ' + ', '.join(tickets) if tickets else ''}; "
           f"{len(spool.pending())} still queued")  # fmt: skip
     return 0 if not spool.pending() else 1

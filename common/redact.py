@@ -83,3 +83,9 @@ def install_log_redaction() -> None:
 
     factory.redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+def excerpt(text: str, length: int = 80) -> str:
+    """A one-line, redacted excerpt of at most `length` characters (notifications, the desk's lists)."""
+    line = " ".join(redact_numbers(text).split())
+    return line if len(line) <= length else line[: length - 1] + "…"

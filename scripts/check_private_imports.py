@@ -25,15 +25,7 @@ CHECKED = ["bot", "actions", "rasa_server", "common", "scripts", "tests"]
 
 # Known imports of other packages' private names, each to be removed by the change that fixes it.
 # Write them exactly as the check reports them: "importer -> module.name".
-ALLOWED: set[str] = {
-    # bot/desk/store.py reads complaints through bot/complaints/store.py's private query helpers;
-    # the complaints read side (issue #18, part 2) replaces them with public queries and views.
-    "bot.desk.store -> bot.complaints.store._SCALAR_FIELDS",
-    "bot.desk.store -> bot.complaints.store._filters",
-    "bot.desk.store -> bot.complaints.store._loading",
-    "bot.desk.store -> bot.complaints.store._overdue",
-    "bot.desk.store -> bot.complaints.store._to_domain",
-}
+ALLOWED: set[str] = set()
 
 
 def is_private(name: str) -> bool:

@@ -21,17 +21,22 @@ from bot.complaints.phone import mask_phone, normalise_mainland_mobile
 from bot.complaints.text import clean_text
 
 __all__ = [
+    "BECAME_OVERDUE",
     "CATEGORIES",
     "DEFAULT_REPLY_DAYS",
+    "ERASED",
+    "ERASURE_REQUESTED",
     "AuditEvent",
     "Complaint",
     "ComplaintDraft",
+    "NewEvent",
     "Note",
     "RegulatoryClass",
     "Status",
     "TranscriptEntry",
     "category_class",
     "check_draft",
+    "erasure_pending",
     "mask_phone",
     "normalise_mainland_mobile",
     "suggest_category",
@@ -42,6 +47,11 @@ __all__ = [
 # a user may appeal to the regulator's appeal body when the operator has not replied to
 # the complaint within 15 days. The clock runs in calendar days from the complaint.
 DEFAULT_REPLY_DAYS = 15
+
+# Audit actions recorded outside the lifecycle below: by the overdue sweep, and by the personal data lifecycle.
+BECAME_OVERDUE = "became_overdue"
+ERASURE_REQUESTED = "erasure_requested"
+ERASED = "erased"
 
 Language = Literal["zh", "en"]
 Role = Literal["user", "bot"]
@@ -245,3 +255,22 @@ class Complaint:
 
     def _record(self, actor: str, action: str, at: datetime, details: dict[str, Any]) -> None:
         self.events.append(AuditEvent(actor=actor, action=action, at=at, details=details))
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An audit event just stored, with its complaint: what the unit of work publishes when it commits."""
+
+    complaint: Complaint
+    event: AuditEvent
+
+
+def erasure_pending(audit: list[AuditEvent]) -> bool:
+    """Whether the user's latest erasure request came after the latest erasure."""
+    state = False
+    for event in audit:
+        if event.action == ERASURE_REQUESTED:
+            state = True
+        elif event.action == ERASED:
+            state = False
+    return state

@@ -6,39 +6,37 @@ the whole step succeeded; each change leaves an audit event (who, what, when).
 
 from __future__ import annotations
 
-import hmac
 import logging
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from bot.complaints.errors import AlreadyClaimed, ComplaintNotFound, DuplicateComplaint, StoreUnavailable
-from bot.complaints.model import AuditEvent, Complaint, ComplaintDraft, Status, check_draft, mask_phone
-from bot.complaints.store import ComplaintQuery, Page
+from bot.complaints import views
+from bot.complaints.errors import (
+    AlreadyClaimed,
+    ComplaintNotFound,
+    ConcurrentUpdate,
+    DuplicateComplaint,
+    StoreUnavailable,
+)
+from bot.complaints.model import (
+    BECAME_OVERDUE,
+    ERASURE_REQUESTED,
+    AuditEvent,
+    Complaint,
+    ComplaintDraft,
+    check_draft,
+    erasure_pending,
+    mask_phone,
+    utc,
+)
 from bot.complaints.ticket import normalise_ticket
-from bot.complaints.unit_of_work import AbstractUnitOfWork
+from bot.complaints.unit_of_work import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 TICKET_ATTEMPTS = 3
-_LAST4 = re.compile(r"^\d{4}$")
-
-
-@dataclass(frozen=True)
-class StatusView:
-    """What a user may see about their complaint after proving the phone's last four digits."""
-
-    ticket: str
-    status: Status
-    category: str
-    deadline: datetime
-    overdue: bool
-    latest_note_to_user: str | None
-    resolution: str | None
-    updated_at: datetime
+SYSTEM = "system"
 
 
 def open_complaint(
@@ -89,35 +87,6 @@ def _find_or_file(
     return complaint
 
 
-def get_status(
-    uow: AbstractUnitOfWork, ticket: str, phone_last4: str, *, now: datetime | None = None
-) -> StatusView | None:
-    """The status for the ticket's owner; None alike for an unknown ticket and wrong digits, revealing nothing."""
-    canonical = normalise_ticket(ticket)
-    digits = unicodedata.normalize("NFKC", phone_last4).strip()
-    if canonical is None or not _LAST4.match(digits):
-        return None
-    with uow:
-        complaint = uow.complaints.get(canonical)
-    if complaint is None or not hmac.compare_digest(complaint.contact_phone[-4:], digits):
-        return None
-    return _status_view(complaint, now or datetime.now(timezone.utc))
-
-
-def _status_view(complaint: Complaint, now: datetime) -> StatusView:
-    note = complaint.latest_note_to_user()
-    return StatusView(
-        ticket=complaint.ticket,
-        status=complaint.status,
-        category=complaint.category,
-        deadline=complaint.deadline,
-        overdue=complaint.is_overdue(now),
-        latest_note_to_user=note.text if note else None,
-        resolution=complaint.resolution,
-        updated_at=complaint.updated_at,
-    )
-
-
 def claim(uow: AbstractUnitOfWork, ticket: str, agent: str, now: datetime) -> Complaint:
     """The agent takes the complaint; of two agents claiming at once exactly one wins, the other gets AlreadyClaimed."""
     with uow:
@@ -146,10 +115,43 @@ def reopen(uow: AbstractUnitOfWork, ticket: str, actor: str, now: datetime, reas
     return _change(uow, ticket, lambda complaint: complaint.reopen(actor, now, reason))
 
 
-def search_complaints(uow: AbstractUnitOfWork, query: ComplaintQuery) -> Page:
-    """The agent desk's filtered, paginated list."""
+def record_overdue(make_uow: Callable[[], SqlAlchemyUnitOfWork], now: datetime) -> list[str]:
+    """Records `became_overdue` once for each complaint past its deadline unanswered; returns their tickets.
+
+    The event is what announces the complaint as overdue (a unit of work built with the outbox publisher
+    enqueues the notification with it); of two sweeps at once, one records it and the other skips it."""
+    recorded = []
+    for ticket in views.newly_overdue(make_uow(), now):
+        try:
+            with make_uow() as uow:
+                complaint = uow.complaints.get(ticket)
+                if complaint is None or not complaint.is_overdue(now):
+                    continue
+                details = {"deadline": complaint.deadline.isoformat()}
+                complaint.events.append(AuditEvent(actor=SYSTEM, action=BECAME_OVERDUE, at=now, details=details))
+                uow.complaints.save(complaint)
+                uow.commit()
+        except ConcurrentUpdate:
+            log.info("complaint %s: overdue already recorded by another worker", ticket)
+            continue
+        recorded.append(ticket)
+    return recorded
+
+
+def request_erasure(uow: AbstractUnitOfWork, ticket: str, phone_last4: str, now: datetime) -> bool:
+    """Records the user's request that their data be erased, for a supervisor at the desk to confirm;
+    False when the ticket and digits do not match."""
+    complaint = views.owned_complaint(uow, ticket, phone_last4)
+    if complaint is None:
+        return False
     with uow:
-        return uow.complaints.search(query)
+        complaint = uow.complaints.get(complaint.ticket) or complaint
+        if not erasure_pending(uow.complaints.audit_trail(complaint.ticket)):
+            complaint.events.append(AuditEvent(actor="user", action=ERASURE_REQUESTED, at=utc(now)))
+            uow.complaints.save(complaint)
+            uow.commit()
+    log.info("complaint %s: the user asked for their data to be erased", complaint.ticket)
+    return True
 
 
 def audit_trail(uow: AbstractUnitOfWork, ticket: str) -> list[AuditEvent]:

@@ -9,20 +9,20 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.complaints.errors import ConcurrentUpdate, DuplicateComplaint, StoreUnavailable
-from bot.complaints.model import AuditEvent, Complaint, Note, RegulatoryClass, Status, TranscriptEntry
+from bot.complaints.model import AuditEvent, Complaint, NewEvent, Note, RegulatoryClass, Status, TranscriptEntry
 from bot.complaints.orm import ComplaintRow, EventRow, NoteRow
 
-MAX_PAGE = 100
+# Audit details that hold free text someone typed (erased with the complaint's personal data).
+FREE_TEXT_DETAILS = ("reason", "previous_resolution")
 
 
 @contextmanager
@@ -42,31 +42,15 @@ def _cause(error: Exception) -> str:
     return type(getattr(error, "orig", None) or error).__name__
 
 
-@dataclass(frozen=True)
-class ComplaintQuery:
-    """Filters for the agent desk's list; every filter is optional, results newest first."""
-
-    status: Status | None = None
-    category: str | None = None
-    regulatory_class: RegulatoryClass | None = None
-    operator: str | None = None
-    place: str | None = None
-    overdue_at: datetime | None = None
-    text: str | None = None
-    limit: int = 20
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Complaint]
-    total: int
-    limit: int
-    offset: int
-
-
 class AbstractComplaintRepository(abc.ABC):
-    """What services need from storage; tests use an in-memory fake of it."""
+    """What services need from storage; tests use an in-memory fake of it.
+
+    Each audit event a complaint recorded is kept in `new_events` once stored, for the
+    unit of work to publish when it commits.
+    """
+
+    def __init__(self) -> None:
+        self.new_events: list[NewEvent] = []
 
     @abc.abstractmethod
     def add(self, complaint: Complaint) -> None:
@@ -87,14 +71,12 @@ class AbstractComplaintRepository(abc.ABC):
         """Writes a claim only if nobody claimed the complaint since; False when someone did."""
 
     @abc.abstractmethod
-    def search(self, query: ComplaintQuery) -> Page: ...
-
-    @abc.abstractmethod
     def audit_trail(self, ticket: str) -> list[AuditEvent]: ...
 
 
 class SqlAlchemyComplaintRepository(AbstractComplaintRepository):
     def __init__(self, session: Session) -> None:
+        super().__init__()
         self.session = session
         self._rows: dict[str, ComplaintRow] = {}
 
@@ -155,65 +137,54 @@ class SqlAlchemyComplaintRepository(AbstractComplaintRepository):
             self._write_events(row.id, complaint)
         return True
 
-    def search(self, query: ComplaintQuery) -> Page:
-        where = _filters(query)
-        limit = max(1, min(query.limit, MAX_PAGE))
-        offset = max(0, query.offset)
-        listing = _loading(select(ComplaintRow).where(*where))
-        listing = listing.order_by(ComplaintRow.created_at.desc(), ComplaintRow.id.desc()).limit(limit).offset(offset)
-        with store_errors():
-            total = self.session.scalar(select(func.count()).select_from(ComplaintRow).where(*where)) or 0
-            rows = self.session.scalars(listing).all()
-        return Page(items=[_to_domain(row) for row in rows], total=total, limit=limit, offset=offset)
-
     def audit_trail(self, ticket: str) -> list[AuditEvent]:
         statement = select(EventRow).join(ComplaintRow).where(ComplaintRow.ticket == ticket).order_by(EventRow.id)
         with store_errors():
             rows = self.session.scalars(statement).all()
         return [AuditEvent(actor=r.actor, action=r.action, at=r.at, details=r.details) for r in rows]
 
+    def erase_free_text(self, ticket: str, replacement: str) -> None:
+        """The transcript emptied, notes' texts replaced, and free texts taken out of the audit details (reopen
+        reasons, old resolutions): the parts a complaint's save() leaves alone."""
+        complaint_id = select(ComplaintRow.id).where(ComplaintRow.ticket == ticket).scalar_subquery()
+        with store_errors():
+            self.session.execute(update(ComplaintRow).where(ComplaintRow.ticket == ticket).values(transcript=[]))
+            self.session.execute(update(NoteRow).where(NoteRow.complaint_id == complaint_id).values(text=replacement))
+            events = self.session.scalars(select(EventRow).where(EventRow.complaint_id == complaint_id)).all()
+            for event in events:
+                if any(key in FREE_TEXT_DETAILS for key in event.details or {}):
+                    event.details = {k: v for k, v in event.details.items() if k not in FREE_TEXT_DETAILS}
+            self.session.flush()
+
     def _one(self, condition: ColumnElement[bool]) -> Complaint | None:
         with store_errors():
-            row = self.session.scalars(_loading(select(ComplaintRow).where(condition))).one_or_none()
+            row = self.session.scalars(with_notes(select(ComplaintRow).where(condition))).one_or_none()
         if row is None:
             return None
         self._rows[row.ticket] = row
-        return _to_domain(row)
+        return to_domain(row)
 
     def _write_events(self, complaint_id: int, complaint: Complaint) -> None:
         self.session.add_all(_event_row(complaint_id, event) for event in complaint.events)
         self.session.flush()
+        self.new_events.extend(NewEvent(complaint, event) for event in complaint.events)
         complaint.events.clear()
 
 
-def _loading(statement: Select[tuple[ComplaintRow]]) -> Select[tuple[ComplaintRow]]:
+def with_notes(statement: Select[tuple[ComplaintRow]]) -> Select[tuple[ComplaintRow]]:
+    """Loads the complaints' notes with them (one more query for all, not one per complaint)."""
     return statement.options(selectinload(ComplaintRow.notes))
 
 
-def _filters(query: ComplaintQuery) -> list[ColumnElement[bool]]:
-    equal_to = {
-        ComplaintRow.status: query.status.value if query.status else None,
-        ComplaintRow.category: query.category,
-        ComplaintRow.regulatory_class: query.regulatory_class.value if query.regulatory_class else None,
-        ComplaintRow.operator: query.operator,
-        ComplaintRow.place: query.place,
-    }
-    where = [column == value for column, value in equal_to.items() if value is not None]
-    if query.text:
-        where.append(ComplaintRow.description.icontains(query.text, autoescape=True))
-    if query.overdue_at is not None:
-        where.append(_overdue(query.overdue_at))
-    return where
-
-
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
     """The SQL twin of Complaint.is_overdue."""
     return and_(
         ComplaintRow.first_response_at.is_(None), ComplaintRow.resolved_at.is_(None), ComplaintRow.deadline < now
     )
 
 
-_SCALAR_FIELDS = (
+# The fields a Complaint and its row share by name (the read side selects them too).
+SCALAR_FIELDS = (
     "ticket idempotency_key channel sender_id language category description contact_phone operator place handset "
     "consent_given_at faq_topics_shown assigned_agent resolution reopen_count created_at updated_at deadline "
     "first_response_at resolved_at closed_at"
@@ -222,13 +193,14 @@ _SCALAR_FIELDS = (
 
 def _columns(complaint: Complaint) -> dict[str, Any]:
     """The complaint's own columns (not transcript, notes or events), as the row stores them."""
-    columns = {name: getattr(complaint, name) for name in _SCALAR_FIELDS}
+    columns = {name: getattr(complaint, name) for name in SCALAR_FIELDS}
     columns["faq_topics_shown"] = list(complaint.faq_topics_shown)
     return {**columns, "status": complaint.status.value, "regulatory_class": complaint.regulatory_class.value}
 
 
-def _to_domain(row: ComplaintRow) -> Complaint:
-    scalars: dict[str, Any] = {name: getattr(row, name) for name in _SCALAR_FIELDS}
+def to_domain(row: ComplaintRow) -> Complaint:
+    """The domain Complaint of a row loaded with its notes."""
+    scalars: dict[str, Any] = {name: getattr(row, name) for name in SCALAR_FIELDS}
     return Complaint(
         **scalars,
         status=Status(row.status),

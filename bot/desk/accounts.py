@@ -1,18 +1,13 @@
-"""Desk users: who they are, their passwords (argon2id hashes), and the services that manage them.
-
-Usernames go into the complaints' audit trail, so a user is deactivated, never deleted.
-"""
+"""Desk users' passwords (argon2id hashes) and the services that manage the users (bot.desk.users)."""
 
 from __future__ import annotations
 
-import abc
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -27,29 +22,13 @@ from bot.desk.errors import (
     WeakPassword,
 )
 from bot.desk.permissions import Actor, Role, require_supervisor
-
-if TYPE_CHECKING:
-    from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.desk.users import User
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
-
-
-@dataclass(kw_only=True)
-class User:
-    username: str
-    role: Role
-    active: bool
-    token_version: int
-    created_at: datetime
-    updated_at: datetime
-    password_hash: str = field(repr=False)
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(username=self.username, role=self.role)
 
 
 def check_username(username: str) -> str:
@@ -124,25 +103,6 @@ class Passwords:
     @cached_property
     def _dummy_hash(self) -> str:
         return self.hasher.hash("not-a-real-password")
-
-
-class AbstractUserRepository(abc.ABC):
-    @abc.abstractmethod
-    def get(self, username: str) -> User | None: ...
-
-    @abc.abstractmethod
-    def add(self, user: User) -> None:
-        """Stores a new user; UserExists when the username is taken."""
-
-    @abc.abstractmethod
-    def save(self, user: User) -> None: ...
-
-    @abc.abstractmethod
-    def lock_active_supervisors(self) -> list[str]:
-        """The active supervisors' usernames, locked until the transaction ends (concurrent demotions wait)."""
-
-    @abc.abstractmethod
-    def list(self) -> list[User]: ...
 
 
 def authenticate(uow: DeskUnitOfWork, passwords: Passwords, username: str, password: str, now: datetime) -> User:

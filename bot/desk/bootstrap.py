@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine
 from bot.desk.accounts import Passwords
-from bot.desk.notifications import OutboxHook, Webhooks
-from bot.desk.outbox import RetryPolicy, Sender, WebhookSender
 from bot.desk.throttle import LoginThrottle
 from bot.desk.tokens import Tokens
 from bot.desk.tracker import TrackerStore
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.notifications.messages import Webhooks
+from bot.notifications.outbox import RetryPolicy, Sender, WebhookSender
+from bot.notifications.publisher import OutboxPublisher
 from bot.settings import Settings
 
 
@@ -39,7 +40,8 @@ class Desk:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def uow(self) -> DeskUnitOfWork:
-        return DeskUnitOfWork(self.sessions, OutboxHook(self.webhooks))
+        """A unit of work whose commits enqueue the notifications of the events they store."""
+        return DeskUnitOfWork(self.sessions, OutboxPublisher(self.webhooks))
 
     @property
     def worker_enabled(self) -> bool:

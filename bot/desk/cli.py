@@ -122,8 +122,8 @@ def desk_worker(args: argparse.Namespace) -> int:
         while not stop.is_set():
             try:
                 report = run_once(desk, desk.clock())
-                if report.overdue or report.caught_up:
-                    log.info("overdue: %d, notifications caught up: %d", len(report.overdue), len(report.caught_up))
+                if report.overdue:
+                    log.info("newly overdue: %d", len(report.overdue))
                 if heartbeat:
                     heartbeat.touch()
             except Exception:  # noqa: BLE001 - a failed pass must not end the worker; the next one retries

@@ -15,7 +15,7 @@ from bot.complaints.categories import CATEGORIES
 from bot.complaints.model import Complaint, mask_phone
 from bot.complaints.text import clean_text
 from bot.complaints.ticket import CHINA_STANDARD_TIME
-from bot.desk.redact import redact_numbers
+from common.redact import redact_numbers
 
 BOM = "\ufeff"
 COLUMNS = (

@@ -1,11 +1,10 @@
-"""SQLAlchemy tables of the desk: its users and the notification outbox (schema: migrations 0003_desk)."""
+"""SQLAlchemy tables of the desk: its users and named moments (schema: migrations 0003_desk and 0004)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, func
+from sqlalchemy import CheckConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.complaints.orm import UtcDateTime
@@ -31,30 +30,6 @@ class UserRow(Base):
 
 # Usernames are unique whatever their case ("Alice" is "alice"): migration 0004_desk_security.
 Index("uq_desk_users_username_lower", func.lower(UserRow.username), unique=True)
-
-
-class OutboxRow(Base):
-    """One notification to one webhook URL, kept until delivered or given up (transactional outbox)."""
-
-    __tablename__ = "desk_outbox"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status"),
-        Index("ix_desk_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # kind:ticket:hash-of-url, so a notification is enqueued once per complaint and URL.
-    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    ticket: Mapped[str] = mapped_column(String(16), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class StateRow(Base):

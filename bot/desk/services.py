@@ -16,18 +16,19 @@ from datetime import datetime
 from typing import Any
 
 from bot.complaints import services as complaint_services
+from bot.complaints import views
 from bot.complaints.errors import ComplaintNotFound, InvalidTransition
 from bot.complaints.model import AuditEvent, Complaint, Status, TranscriptEntry, mask_phone, utc
 from bot.complaints.text import clean_line
 from bot.complaints.ticket import normalise_ticket
+from bot.complaints.views import ComplaintQuery
 from bot.desk.errors import UnknownUser
 from bot.desk.export import complaints_csv
 from bot.desk.permissions import Actor, may_see_contact, require_handler, require_supervisor
-from bot.desk.redact import looks_numeric, redact_numbers
 from bot.desk.statistics import ComplaintFigures, Period, complaint_figures
-from bot.desk.store import QueueQuery
 from bot.desk.tracker import ConversationStats, TrackerStore
 from bot.desk.unit_of_work import DeskUnitOfWork
+from common.redact import looks_numeric, redact_numbers
 
 VIEWED_CONTACT = "viewed_contact"
 REASSIGNED = "reassigned"
@@ -119,15 +120,14 @@ def in_full(complaint: Complaint, now: datetime) -> ComplaintView:
     )
 
 
-def list_complaints(uow: DeskUnitOfWork, actor: Actor, query: QueueQuery, now: datetime) -> QueuePage:
+def list_complaints(uow: DeskUnitOfWork, actor: Actor, query: ComplaintQuery, now: datetime) -> QueuePage:
     """The queue, overdue first unless sorted otherwise; phone numbers masked.
 
     A search text that holds digits looks into the free text only of the complaints the actor handles:
     otherwise an agent could learn a masked number digit by digit from which complaints match."""
     if query.text and looks_numeric(query.text) and not actor.is_supervisor:
         query = replace(query, private_text_of=actor.username)
-    with uow:
-        page = uow.complaints.queue(query, now)
+    page = views.search(uow, query, now)
     return QueuePage([masked(c, now) for c in page.items], page.total, page.limit, page.offset)
 
 
@@ -214,9 +214,8 @@ def audit_trail(uow: DeskUnitOfWork, actor: Actor, ticket: str) -> list[AuditEve
 
 def statistics(uow: DeskUnitOfWork, tracker: TrackerStore, actor: Actor, period: Period, now: datetime) -> Statistics:
     require_supervisor(actor, "see statistics")
-    with uow:
-        complaints = uow.complaints.created_between(period.start, period.end)
-        backlog_open, backlog_overdue = uow.complaints.backlog(now)
+    complaints = views.created_between(uow, period.start, period.end)
+    backlog_open, backlog_overdue = views.backlog(uow, now)
     figures = complaint_figures(complaints, period, now)
     return Statistics(period, figures, backlog_open, backlog_overdue, tracker.statistics(period.start, period.end))
 
@@ -224,8 +223,7 @@ def statistics(uow: DeskUnitOfWork, tracker: TrackerStore, actor: Actor, period:
 def export_csv(uow: DeskUnitOfWork, actor: Actor, period: Period, now: datetime) -> str:
     """The complaints filed in the period as CSV (masked phone numbers), oldest first."""
     require_supervisor(actor, "export complaints")
-    with uow:
-        complaints = uow.complaints.created_between(period.start, period.end)
+    complaints = views.created_between(uow, period.start, period.end)
     return complaints_csv(complaints, now)
 
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 
-from bot.desk.accounts import User
 from bot.desk.errors import InvalidToken
+from bot.desk.users import User
 
 ALGORITHM = "HS256"
 AUDIENCE = "g5care-desk"

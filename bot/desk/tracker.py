@@ -30,8 +30,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from bot.db import normalise_url
-from bot.desk.redact import redact_numbers
 from common import events as rasa_events
+from common.redact import redact_numbers
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.complaints.services import record_overdue
 from bot.desk.bootstrap import Desk
-from bot.desk.notifications import enqueue_missed_created, record_overdue
-from bot.desk.outbox import DeliveryReport, deliver_due
+from bot.notifications.outbox import DeliveryReport, deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +21,12 @@ log = logging.getLogger(__name__)
 @dataclass
 class PassReport:
     overdue: list[str] = field(default_factory=list)
-    caught_up: list[str] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 def run_once(desk: Desk, now: datetime) -> PassReport:
     return PassReport(
         overdue=record_overdue(desk.uow, now),
-        caught_up=enqueue_missed_created(desk.uow, desk.webhooks, now),
         delivery=deliver_due(desk.sessions, now, send=desk.send, policy=desk.retry),
     )
 

@@ -12,8 +12,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.desk.bootstrap import bootstrap, utc_now
-from bot.desk.outbox import Sender
 from bot.desk.web import OPENAPI_URL, desk_lifespan, mount_desk
+from bot.notifications.outbox import Sender
 from bot.settings import Settings, get_settings
 from bot.web.widget import mount_widget
 from common.redact import install_log_redaction

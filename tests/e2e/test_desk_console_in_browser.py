@@ -9,13 +9,15 @@ import httpx
 import pytest
 
 from bot.complaints import services
-from bot.complaints.model import ComplaintDraft, Status, TranscriptEntry
+from bot.complaints.model import ERASED, Status
+from bot.complaints.services import request_erasure
 from bot.db import session_factory
-from bot.desk import accounts, privacy
+from bot.desk import accounts
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
 from tests.e2e.browser import CHROMIUM, FLAGS
 from tests.e2e.servers import APP_BIN, ROOT, free_port, wait_for
+from tests.factories import a_draft
 from tests.integration.conftest import migrate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -25,24 +27,10 @@ PHONE = "13912345678"
 
 
 def draft(**changes):
-    now = datetime.now(timezone.utc)
-    values = dict(
-        channel="socketio",
-        sender_id="web-user",
-        language="zh",
-        category="coverage_signal",
-        description="小区里5G信号一直很差，晚上经常断网",
-        contact_phone=PHONE,
-        operator="china_mobile",
-        place="广东省广州市天河区",
-        consent_given_at=now,
-        transcript=[
-            TranscriptEntry(role="user", text="我要投诉，家里5G信号很差", timestamp=now - timedelta(minutes=4)),
-            TranscriptEntry(role="bot", text="很抱歉，请描述一下问题", timestamp=now - timedelta(minutes=3)),
-        ],
-    )
-    values.update(changes)
-    return ComplaintDraft(**values)
+    """A complaint draft from a user in Guangzhou, consent given now."""
+    place, description = "广东省广州市天河区", "小区里5G信号一直很差，晚上经常断网"
+    values = {"place": place, "description": description, "contact_phone": PHONE, "sender_id": "web-user", **changes}
+    return a_draft(datetime.now(timezone.utc), **values)
 
 
 @pytest.fixture(scope="module")
@@ -219,9 +207,7 @@ def test_a_supervisor_confirms_a_users_erasure_request_and_logging_out_ends_the_
     ticket = services.open_complaint(
         DeskUnitOfWork(session_factory(site["db"])), draft(), datetime.now(timezone.utc), "erase-me"
     ).ticket
-    assert privacy.request_erasure(
-        DeskUnitOfWork(session_factory(site["db"])), ticket, PHONE[-4:], datetime.now(timezone.utc)
-    )
+    assert request_erasure(DeskUnitOfWork(session_factory(site["db"])), ticket, PHONE[-4:], datetime.now(timezone.utc))
     log_in(page, "sam")
     page.click("[data-testid=nav-privacy]")
     row = f"[data-testid=erasure-request][data-ticket='{ticket}']"
@@ -230,7 +216,7 @@ def test_a_supervisor_confirms_a_users_erasure_request_and_logging_out_ends_the_
     page.wait_for_selector(row, state="detached")
     complaint, audit = stored(site, ticket)
     assert complaint.contact_phone == "" and complaint.transcript == []
-    assert audit[-1].action == privacy.ERASED and audit[-1].actor == "sam"
+    assert audit[-1].action == ERASED and audit[-1].actor == "sam"
 
     token = page.evaluate("() => JSON.parse(sessionStorage.getItem('g5desk.session')).token")
     page.click("#logout")

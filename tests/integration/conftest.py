@@ -12,8 +12,6 @@ import secrets
 from argparse import Namespace
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -23,7 +21,6 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.complaints.model import ComplaintDraft, TranscriptEntry
 from bot.complaints.unit_of_work import SqlAlchemyUnitOfWork
 from bot.db import make_engine
 
@@ -34,7 +31,6 @@ UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/for-tests/app.db",
     "postgresql": "postgresql://postgres@127.0.0.1:1/test",
 }
-NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
 COMPLAINT_TABLES = ("complaint_events", "complaint_notes", "complaints", "ticket_counters")
 _skipped: dict[str, str] = {}
 
@@ -116,33 +112,6 @@ def unreachable_uow_factory(database_url: str) -> Iterator[Callable[[], SqlAlche
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     yield lambda: SqlAlchemyUnitOfWork(factory)
     engine.dispose()
-
-
-@pytest.fixture
-def new_draft() -> Callable[..., ComplaintDraft]:
-    """Makes a valid complaint draft (a user in Shenzhen with no 5G indoors); keywords change fields."""
-
-    def make(**changes: object) -> ComplaintDraft:
-        draft = ComplaintDraft(
-            channel="socketio",
-            sender_id="user-1",
-            language="zh",
-            category="coverage_signal",
-            description="家里5G信号很差，经常掉线",
-            contact_phone="138 1234 5678",
-            operator="china_mobile",
-            place="广东省深圳市南山区",
-            handset="Mate 60",
-            consent_given_at=NOW,
-            transcript=[
-                TranscriptEntry(role="user", text="我要投诉信号差", timestamp=NOW - timedelta(minutes=3)),
-                TranscriptEntry(role="bot", text="好的，请描述一下问题", timestamp=NOW - timedelta(minutes=2)),
-            ],
-            faq_topics_shown=["coverage_weak_indoor"],
-        )
-        return replace(draft, **changes)  # type: ignore[arg-type]
-
-    return make
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

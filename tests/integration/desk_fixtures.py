@@ -26,17 +26,17 @@ from fastapi import FastAPI
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.complaints import services
 from bot.complaints.model import Complaint, ComplaintDraft
 from bot.db import make_engine
 from bot.desk import accounts
 from bot.desk.bootstrap import Desk
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.desk.users import User
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.e2e.servers import free_port
-from tests.integration.conftest import NOW
+from tests.factories import NOW, file_complaint
 
 DESK_TABLES = ("desk_outbox", "desk_users", "desk_state")
 SECRET = "test-desk-secret-key-0123456789-abcdefghijklmnop"
@@ -73,7 +73,7 @@ class DeskTest:
     def uow(self) -> DeskUnitOfWork:
         return self.desk.uow()
 
-    def add_user(self, username: str, role: Role = Role.AGENT, password: str = PASSWORD) -> accounts.User:
+    def add_user(self, username: str, role: Role = Role.AGENT, password: str = PASSWORD) -> User:
         return accounts.create_user(
             self.uow(), FAST, username=username, password=password, role=role, now=self.clock(), by=None
         )
@@ -86,7 +86,7 @@ class DeskTest:
         return {"Authorization": f"Bearer {self.desk.tokens.issue(user).token}"}
 
     def file(self, draft: ComplaintDraft, key: str, at: datetime = NOW) -> Complaint:
-        return services.open_complaint(self.uow(), draft, at, key, reply_days=15)
+        return file_complaint(self.uow(), draft, key, at)
 
 
 @pytest.fixture

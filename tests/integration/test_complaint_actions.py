@@ -28,6 +28,7 @@ from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import sqlalchemy_uow_factory
 from bot.db import session_factory
 from tests.conftest import load_domain, make_tracker
+from tests.factories import a_draft
 
 DOMAIN = load_domain()
 FILLED = {
@@ -262,13 +263,8 @@ async def test_cancelling_stores_nothing(deps):
 
 
 def file_one(deps, created: datetime | None = None) -> str:
-    from bot.complaints.model import ComplaintDraft
-
-    draft = ComplaintDraft(
-        channel="rest", sender_id="u", language="zh", category="billing", description="多扣了话费",
-        contact_phone="13812345678", operator="china_mobile", consent_given_at=created or datetime.now(timezone.utc),
-    )  # fmt: skip
-    return open_complaint(deps.uow_factory(), draft, created or datetime.now(timezone.utc), f"k-{time.time()}").ticket
+    created = created or datetime.now(timezone.utc)
+    return open_complaint(deps.uow_factory(), a_draft(created), created, f"k-{time.time()}").ticket
 
 
 async def test_the_status_look_up_shows_status_deadline_and_the_note_to_the_user(deps, monkeypatch):

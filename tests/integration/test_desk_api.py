@@ -10,7 +10,7 @@ from sqlalchemy import Table
 
 from bot.db import Base
 from bot.desk.permissions import Role
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import DESK_TABLES, desk, desk_engine, staff, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
@@ -18,8 +18,8 @@ __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported 
 PHONE = "13812345678"
 
 
-def complaint(staff, new_draft, key, at=NOW, **changes):
-    return staff.file(new_draft(**changes), key, at=at).ticket
+def complaint(staff, key, at=NOW, **changes):
+    return staff.file(a_draft(**changes), key, at=at).ticket
 
 
 def get(staff, user, path, **params):
@@ -38,11 +38,11 @@ def tickets(page):
     return [item["ticket"] for item in page["items"]]
 
 
-def test_the_queue_lists_overdue_complaints_first_then_newest_with_masked_phone_numbers(staff, new_draft):
-    old_overdue = complaint(staff, new_draft, "a", at=NOW - timedelta(days=20))
-    answered_old = complaint(staff, new_draft, "b", at=NOW - timedelta(days=19))
+def test_the_queue_lists_overdue_complaints_first_then_newest_with_masked_phone_numbers(staff):
+    old_overdue = complaint(staff, "a", at=NOW - timedelta(days=20))
+    answered_old = complaint(staff, "b", at=NOW - timedelta(days=19))
     post(staff, "sam", f"/complaints/{answered_old}/notes", {"text": "已联系", "to_user": True})
-    newest = complaint(staff, new_draft, "c", at=NOW)
+    newest = complaint(staff, "c", at=NOW)
     page = get(staff, "alice", "/complaints")
     assert tickets(page) == [old_overdue, newest, answered_old]
     assert [item["overdue"] for item in page["items"]] == [True, False, False]
@@ -51,11 +51,10 @@ def test_the_queue_lists_overdue_complaints_first_then_newest_with_masked_phone_
     assert tickets(get(staff, "alice", "/complaints", sort="oldest")) == [old_overdue, answered_old, newest]
 
 
-def test_the_queue_filters_by_status_category_class_operator_place_overdue_assignment_and_text(staff, new_draft):
-    signal = complaint(staff, new_draft, "a", at=NOW - timedelta(days=20))
+def test_the_queue_filters_by_status_category_class_operator_place_overdue_assignment_and_text(staff):
+    signal = complaint(staff, "a", at=NOW - timedelta(days=20))
     billing = complaint(
         staff,
-        new_draft,
         "b",
         category="billing",
         operator="china_telecom",
@@ -81,8 +80,8 @@ def test_the_queue_filters_by_status_category_class_operator_place_overdue_assig
     assert found(q="100%_") == []
 
 
-def test_the_queue_is_paginated(staff, new_draft):
-    filed = [complaint(staff, new_draft, f"k{n}", at=NOW + timedelta(minutes=n)) for n in range(5)]
+def test_the_queue_is_paginated(staff):
+    filed = [complaint(staff, f"k{n}", at=NOW + timedelta(minutes=n)) for n in range(5)]
     first = get(staff, "alice", "/complaints", limit=2)
     second = get(staff, "alice", "/complaints", limit=2, offset=2)
     last = get(staff, "alice", "/complaints", limit=2, offset=4)
@@ -91,9 +90,9 @@ def test_the_queue_is_paginated(staff, new_draft):
     assert staff.client.get("/api/complaints?limit=101", headers=staff.auth("alice")).status_code == 422
 
 
-def test_a_complaint_reads_with_its_transcript_and_an_agent_not_handling_it_sees_no_phone_number(staff, new_draft):
-    draft_transcript = new_draft().transcript
-    ticket = complaint(staff, new_draft, "a", description=f"信号差，回电 {PHONE}")
+def test_a_complaint_reads_with_its_transcript_and_an_agent_not_handling_it_sees_no_phone_number(staff):
+    draft_transcript = a_draft().transcript
+    ticket = complaint(staff, "a", description=f"信号差，回电 {PHONE}")
     detail = get(staff, "alice", f"/complaints/{ticket}")
     assert detail["ticket"] == ticket
     assert [(e["role"], e["text"]) for e in detail["transcript"]] == [(e.role, e.text) for e in draft_transcript]
@@ -102,8 +101,8 @@ def test_a_complaint_reads_with_its_transcript_and_an_agent_not_handling_it_sees
     assert [(e["actor"], e["action"]) for e in detail["audit"]] == [("bot", "created")]
 
 
-def test_the_assigned_agent_sees_the_full_phone_number_and_that_view_is_audited(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_the_assigned_agent_sees_the_full_phone_number_and_that_view_is_audited(staff):
+    ticket = complaint(staff, "a")
     claimed = post(staff, "alice", f"/complaints/{ticket}/claim")
     assert claimed["contact_phone"] == "138****5678"  # a change shows no contact data
     detail = get(staff, "alice", f"/complaints/{ticket}")
@@ -114,8 +113,8 @@ def test_the_assigned_agent_sees_the_full_phone_number_and_that_view_is_audited(
     assert [e["action"] for e in get(staff, "bob", f"/complaints/{ticket}/audit")].count("viewed_contact") == 1
 
 
-def test_a_supervisor_sees_the_full_phone_number_and_that_view_is_audited(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_a_supervisor_sees_the_full_phone_number_and_that_view_is_audited(staff):
+    ticket = complaint(staff, "a")
     assert get(staff, "sam", f"/complaints/{ticket}")["contact_phone"] == PHONE
     assert [(e["actor"], e["action"]) for e in get(staff, "sam", f"/complaints/{ticket}/audit")] == [
         ("bot", "created"),
@@ -123,8 +122,8 @@ def test_a_supervisor_sees_the_full_phone_number_and_that_view_is_audited(staff,
     ]
 
 
-def test_claiming_assigns_the_complaint_and_a_second_claim_is_a_conflict(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_claiming_assigns_the_complaint_and_a_second_claim_is_a_conflict(staff):
+    ticket = complaint(staff, "a")
     claimed = post(staff, "alice", f"/complaints/{ticket}/claim")
     assert (claimed["status"], claimed["assigned_agent"]) == ("in_progress", "alice")
     conflict = post(staff, "bob", f"/complaints/{ticket}/claim", expect=409)
@@ -132,8 +131,8 @@ def test_claiming_assigns_the_complaint_and_a_second_claim_is_a_conflict(staff, 
     assert get(staff, "bob", f"/complaints/{ticket}")["assigned_agent"] == "alice"
 
 
-def test_internal_notes_and_notes_to_the_user_are_kept_and_the_first_reply_is_the_first_response(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_internal_notes_and_notes_to_the_user_are_kept_and_the_first_reply_is_the_first_response(staff):
+    ticket = complaint(staff, "a")
     post(staff, "alice", f"/complaints/{ticket}/claim")
     post(staff, "alice", f"/complaints/{ticket}/notes", {"text": "已转网络部门", "to_user": False})
     assert get(staff, "alice", f"/complaints/{ticket}")["first_response_at"] is None
@@ -147,8 +146,8 @@ def test_internal_notes_and_notes_to_the_user_are_kept_and_the_first_reply_is_th
     assert post(staff, "alice", f"/complaints/{ticket}/notes", {"text": ""}, expect=422)
 
 
-def test_a_complaint_goes_through_its_lifecycle_and_every_step_is_in_the_audit_trail(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_a_complaint_goes_through_its_lifecycle_and_every_step_is_in_the_audit_trail(staff):
+    ticket = complaint(staff, "a")
     post(staff, "alice", f"/complaints/{ticket}/claim")
     staff.clock.advance(hours=1)
     resolved = post(staff, "alice", f"/complaints/{ticket}/resolve", {"resolution": "已优化基站参数"})
@@ -177,8 +176,8 @@ def test_a_complaint_goes_through_its_lifecycle_and_every_step_is_in_the_audit_t
     }
 
 
-def test_steps_the_lifecycle_forbids_are_conflicts_and_unknown_tickets_are_not_found(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_steps_the_lifecycle_forbids_are_conflicts_and_unknown_tickets_are_not_found(staff):
+    ticket = complaint(staff, "a")
     assert post(staff, "sam", f"/complaints/{ticket}/resolve", {"resolution": "x"}, expect=409)["code"] == (
         "invalid_transition"
     )
@@ -187,8 +186,8 @@ def test_steps_the_lifecycle_forbids_are_conflicts_and_unknown_tickets_are_not_f
     assert (missing.status_code, missing.json()["code"]) == (404, "complaint_not_found")
 
 
-def test_a_supervisor_reassigns_a_complaint_to_another_active_user(staff, new_draft):
-    ticket = complaint(staff, new_draft, "a")
+def test_a_supervisor_reassigns_a_complaint_to_another_active_user(staff):
+    ticket = complaint(staff, "a")
     post(staff, "alice", f"/complaints/{ticket}/claim")
     moved = post(staff, "sam", f"/complaints/{ticket}/assign", {"username": "bob"})
     assert (moved["assigned_agent"], moved["status"]) == ("bob", "in_progress")
@@ -201,10 +200,10 @@ def test_a_supervisor_reassigns_a_complaint_to_another_active_user(staff, new_dr
     )
 
 
-def test_the_csv_export_covers_the_period_for_excel_with_masked_phone_numbers(staff, new_draft):
-    inside = complaint(staff, new_draft, "a", description=f"请回电 {PHONE}")
-    complaint(staff, new_draft, "b", at=NOW - timedelta(days=40))
-    formula = complaint(staff, new_draft, "c", description='=HYPERLINK("http://x")')
+def test_the_csv_export_covers_the_period_for_excel_with_masked_phone_numbers(staff):
+    inside = complaint(staff, "a", description=f"请回电 {PHONE}")
+    complaint(staff, "b", at=NOW - timedelta(days=40))
+    formula = complaint(staff, "c", description='=HYPERLINK("http://x")')
     response = staff.client.get(
         "/api/complaints/export.csv", headers=staff.auth("sam"), params={"from": "2026-11-20", "to": "2026-11-29"}
     )

@@ -8,7 +8,7 @@ import pytest
 from bot.cli import main
 from bot.desk.permissions import Role
 from bot.desk.tokens import Tokens
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import PASSWORD, SECRET, desk, desk_engine, staff, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
@@ -49,8 +49,8 @@ def login(desk, username, password):
     return desk.client.post("/api/auth/login", data={"username": username, "password": password})
 
 
-def test_every_endpoint_refuses_requests_without_a_token(staff, new_draft):
-    staff.file(new_draft(), "a")
+def test_every_endpoint_refuses_requests_without_a_token(staff):
+    staff.file(a_draft(), "a")
     for method, path in EVERY_ENDPOINT:
         response = staff.client.request(method, path, json={})
         assert response.status_code == 401, (method, path, response.text)
@@ -123,15 +123,15 @@ def test_a_successful_login_starts_the_count_of_failures_again(staff):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), SUPERVISOR_ONLY)
-def test_an_agent_cannot_use_supervisor_functions(staff, new_draft, method, path, body):
-    staff.file(new_draft(), "a")
+def test_an_agent_cannot_use_supervisor_functions(staff, method, path, body):
+    staff.file(a_draft(), "a")
     response = staff.client.request(method, path, headers=staff.auth("alice"), json=body)
     assert response.status_code == 403, response.text
     assert response.json()["code"] == "forbidden"
 
 
-def test_an_agent_cannot_resolve_or_write_on_a_complaint_assigned_to_someone_else(staff, new_draft):
-    ticket = staff.file(new_draft(), "a").ticket
+def test_an_agent_cannot_resolve_or_write_on_a_complaint_assigned_to_someone_else(staff):
+    ticket = staff.file(a_draft(), "a").ticket
     staff.client.post(f"/api/complaints/{ticket}/claim", headers=staff.auth("alice"))
     resolve = staff.client.post(
         f"/api/complaints/{ticket}/resolve", headers=staff.auth("bob"), json={"resolution": "已处理"}
@@ -142,8 +142,8 @@ def test_an_agent_cannot_resolve_or_write_on_a_complaint_assigned_to_someone_els
     assert (detail["status"], detail["notes"], detail["contact_phone"]) == ("in_progress", [], "138****5678")
 
 
-def test_an_agent_cannot_resolve_an_unclaimed_complaint(staff, new_draft):
-    ticket = staff.file(new_draft(), "a").ticket
+def test_an_agent_cannot_resolve_an_unclaimed_complaint(staff):
+    ticket = staff.file(a_draft(), "a").ticket
     response = staff.client.post(
         f"/api/complaints/{ticket}/resolve", headers=staff.auth("alice"), json={"resolution": "x"}
     )

@@ -2,6 +2,7 @@
 
 import requests
 
+from tests.factories import a_draft
 from tests.integration.desk_fixtures import desk, desk_engine, run_together, staff, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
@@ -9,12 +10,12 @@ __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported 
 ROUNDS = 6
 
 
-def test_of_two_agents_claiming_at_once_exactly_one_gets_200_and_the_other_409(staff, new_draft):
+def test_of_two_agents_claiming_at_once_exactly_one_gets_200_and_the_other_409(staff):
     base_url = str(staff.client.base_url).rstrip("/")
     agents = ["alice", "bob"]
     headers = {agent: staff.auth(agent) for agent in agents}
     for round_ in range(ROUNDS):
-        ticket = staff.file(new_draft(), f"claim-{round_}").ticket
+        ticket = staff.file(a_draft(), f"claim-{round_}").ticket
 
         def claim(i, ticket=ticket):
             with requests.Session() as http:  # a connection of its own, like a second browser

@@ -8,21 +8,22 @@ import pytest
 from bot.desk import accounts
 from bot.desk.errors import LastSupervisor
 from bot.desk.permissions import Actor, Role
+from tests.factories import a_draft
 from tests.integration.desk_fixtures import FAST, desk, desk_engine, run_together, staff, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
 
 
-def file(staff, new_draft, key, **changes):
-    return staff.file(new_draft(**changes), key).ticket
+def file(staff, key, **changes):
+    return staff.file(a_draft(**changes), key).ticket
 
 
 def call(staff, user, method, path, **kwargs):
     return staff.client.request(method, f"/api{path}", headers=staff.auth(user), **kwargs)
 
 
-def test_an_agent_cannot_learn_a_masked_number_digit_by_digit_from_the_search(staff, new_draft):
-    ticket = file(staff, new_draft, "a", description="信号差，回电 13987654321")
+def test_an_agent_cannot_learn_a_masked_number_digit_by_digit_from_the_search(staff):
+    ticket = file(staff, "a", description="信号差，回电 13987654321")
     assert call(staff, "bob", "POST", f"/complaints/{ticket}/claim").status_code == 200
     for user, expected in (("alice", []), ("bob", [ticket]), ("sam", [ticket])):
         for q in ("1398", "1398765", "13987654321", "4321"):
@@ -33,8 +34,8 @@ def test_an_agent_cannot_learn_a_masked_number_digit_by_digit_from_the_search(st
     assert call(staff, "alice", "GET", "/complaints", params={"q": ticket}).json()["total"] == 1
 
 
-def test_notes_resolution_and_audit_details_are_masked_for_agents_who_do_not_handle_the_complaint(staff, new_draft):
-    ticket = file(staff, new_draft, "a")
+def test_notes_resolution_and_audit_details_are_masked_for_agents_who_do_not_handle_the_complaint(staff):
+    ticket = file(staff, "a")
     call(staff, "alice", "POST", f"/complaints/{ticket}/claim")
     note = call(staff, "alice", "POST", f"/complaints/{ticket}/notes", json={"text": "用户另一号码 139.8765.4321"})
     assert note.status_code == 200
@@ -49,8 +50,8 @@ def test_notes_resolution_and_audit_details_are_masked_for_agents_who_do_not_han
     assert "139.8765.4321" in json.dumps(call(staff, "sam", "GET", f"/complaints/{ticket}").json(), ensure_ascii=False)
 
 
-def test_a_nul_byte_or_control_character_anywhere_neither_breaks_the_export_nor_the_database(staff, new_draft):
-    ticket = file(staff, new_draft, "a", description="掉线\x00严重\x07", place="深圳\x00南山", handset="Mate\x1b60")
+def test_a_nul_byte_or_control_character_anywhere_neither_breaks_the_export_nor_the_database(staff):
+    ticket = file(staff, "a", description="掉线\x00严重\x07", place="深圳\x00南山", handset="Mate\x1b60")
     call(staff, "sam", "POST", f"/complaints/{ticket}/claim")
     assert call(staff, "sam", "POST", f"/complaints/{ticket}/notes", json={"text": "已\x00联系"}).status_code == 200
     assert call(staff, "sam", "GET", "/complaints", params={"q": "掉\x00线"}).status_code == 200
@@ -63,8 +64,8 @@ def test_a_nul_byte_or_control_character_anywhere_neither_breaks_the_export_nor_
 
 
 @pytest.mark.parametrize("text", ["\\ud800", "回复 \\udfff 用户"])
-def test_a_lone_surrogate_in_a_note_is_answered_without_a_server_error(staff, new_draft, text):
-    ticket = file(staff, new_draft, "a")
+def test_a_lone_surrogate_in_a_note_is_answered_without_a_server_error(staff, text):
+    ticket = file(staff, "a")
     call(staff, "sam", "POST", f"/complaints/{ticket}/claim")
     body = '{"text": "' + text + '"}'
     response = staff.client.post(
@@ -126,7 +127,7 @@ def test_the_last_active_supervisor_cannot_be_deactivated_or_demoted(staff):
     assert refused.status_code == 403  # never oneself
 
 
-def test_the_console_is_served_with_its_policy_by_either_address_and_nothing_can_be_framed(staff, new_draft):
+def test_the_console_is_served_with_its_policy_by_either_address_and_nothing_can_be_framed(staff):
     for path in ("/desk/", "/static/desk/index.html"):
         response = staff.client.get(path)
         assert response.status_code == 200
@@ -138,8 +139,8 @@ def test_the_console_is_served_with_its_policy_by_either_address_and_nothing_can
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
 
 
-def test_details_and_exports_holding_personal_data_are_never_cached(staff, new_draft):
-    ticket = file(staff, new_draft, "a")
+def test_details_and_exports_holding_personal_data_are_never_cached(staff):
+    ticket = file(staff, "a")
     for path in (f"/complaints/{ticket}", f"/complaints/{ticket}/audit", "/complaints/export.csv", "/complaints"):
         assert call(staff, "sam", "GET", path).headers["cache-control"] == "no-store", path
 

@@ -8,14 +8,16 @@ import httpx
 from sqlalchemy import select
 
 from bot.complaints import services
+from bot.complaints.services import record_overdue
 from bot.complaints.unit_of_work import SqlAlchemyUnitOfWork
 from bot.desk.bootstrap import bootstrap
-from bot.desk.notifications import OutboxHook, Webhooks, body_for, enqueue_missed_created, record_overdue
-from bot.desk.orm import OutboxRow
 from bot.desk.unit_of_work import DeskUnitOfWork
 from bot.desk.worker import run_once
+from bot.notifications.messages import Webhooks, body_for
+from bot.notifications.orm import OutboxRow
+from bot.notifications.publisher import OutboxPublisher
 from bot.web.app import create_app
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import desk_engine, desk_sessions, desk_settings, serving, tracker_url
 
 __all__ = ["desk_engine", "desk_sessions", "tracker_url"]  # fixtures, imported for pytest
@@ -24,7 +26,7 @@ HOOKS = ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1", "https://hoo
 
 
 def plain_uow(sessions):
-    """A unit of work without the outbox hook: a process that files complaints but was not wired for it."""
+    """A unit of work without the outbox publisher: its events announce nothing."""
     return SqlAlchemyUnitOfWork(sessions)
 
 
@@ -51,13 +53,13 @@ def test_each_url_gets_the_body_style_it_understands():
     assert body_for("https://chat.example.cn/hook", text, "slack") == {"text": text}
 
 
-def test_a_complaint_past_its_deadline_is_recorded_as_overdue_and_announced_once(desk_sessions, new_draft):
-    hook = OutboxHook(Webhooks(HOOKS))
-    uow = lambda: DeskUnitOfWork(desk_sessions, hook)  # noqa: E731
-    late = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(days=16), "late").ticket
-    answered = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(days=16), "ok").ticket
+def test_a_complaint_past_its_deadline_is_recorded_as_overdue_and_announced_once(desk_sessions):
+    publisher = OutboxPublisher(Webhooks(HOOKS))
+    uow = lambda: DeskUnitOfWork(desk_sessions, publisher)  # noqa: E731
+    late = services.open_complaint(plain_uow(desk_sessions), a_draft(), NOW - timedelta(days=16), "late").ticket
+    answered = services.open_complaint(plain_uow(desk_sessions), a_draft(), NOW - timedelta(days=16), "ok").ticket
     services.add_note(plain_uow(desk_sessions), answered, "alice", "已处理", True, NOW - timedelta(days=2))
-    services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW, "fresh")
+    services.open_complaint(plain_uow(desk_sessions), a_draft(), NOW, "fresh")
 
     assert record_overdue(uow, NOW) == [late]
     assert record_overdue(uow, NOW + timedelta(hours=1)) == []
@@ -68,9 +70,9 @@ def test_a_complaint_past_its_deadline_is_recorded_as_overdue_and_announced_once
     assert "超期" in outbox[0].body["text"]["content"] and "超期" in outbox[1].body["text"]
 
 
-def test_notifications_never_carry_a_full_phone_number(desk_sessions, new_draft):
-    uow = DeskUnitOfWork(desk_sessions, OutboxHook(Webhooks(HOOKS, desk_url="https://desk.example.cn")))
-    draft = new_draft(description="信号差，请打 138-1234-5678 或 +86 139 8765 4321 联系我")
+def test_notifications_never_carry_a_full_phone_number(desk_sessions):
+    uow = DeskUnitOfWork(desk_sessions, OutboxPublisher(Webhooks(HOOKS, desk_url="https://desk.example.cn")))
+    draft = a_draft(description="信号差，请打 138-1234-5678 或 +86 139 8765 4321 联系我")
     ticket = services.open_complaint(uow, draft, NOW, "k").ticket
     content = rows(desk_sessions)[0].body["text"]["content"]
     assert "138****5678" in content and "139****4321" in content
@@ -79,46 +81,13 @@ def test_notifications_never_carry_a_full_phone_number(desk_sessions, new_draft)
     assert not any(number in everything for number in ("13812345678", "138-1234-5678", "139 8765 4321"))
 
 
-def test_created_notifications_missed_by_a_process_without_the_hook_are_caught_up_once(desk_sessions, new_draft):
-    desk_uow = lambda: DeskUnitOfWork(desk_sessions)  # noqa: E731
-    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW - timedelta(days=4)) == []  # notifications on
-    old = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(days=3), "old").ticket
-    recent = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(hours=5), "new").ticket
-    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW) == [recent]
-    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW) == []
-    assert enqueue_missed_created(desk_uow, Webhooks(()), NOW) == []
-    assert {(r.kind, r.ticket) for r in rows(desk_sessions)} == {("created", recent)}
-    assert old not in {r.ticket for r in rows(desk_sessions)}
-
-
-def test_turning_notifications_on_for_an_existing_database_announces_no_old_complaint(desk_sessions, new_draft):
-    desk_uow = lambda: DeskUnitOfWork(desk_sessions)  # noqa: E731
-    filed = [
-        services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW - timedelta(hours=hours), f"k{hours}")
-        for hours in (30, 5, 1)
-    ]
-    with desk_uow() as uow:  # one of them already handled and closed
-        closed = uow.complaints.get(filed[0].ticket)
-        closed.claim("alice", NOW)
-        closed.resolve("alice", "已处理", NOW)
-        closed.close("alice", NOW)
-        uow.complaints.save(closed)
-        uow.commit()
-    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW) == []
-    assert rows(desk_sessions) == []
-    later = services.open_complaint(plain_uow(desk_sessions), new_draft(), NOW + timedelta(minutes=5), "later")
-    assert enqueue_missed_created(desk_uow, Webhooks(HOOKS), NOW + timedelta(minutes=10)) == [later.ticket]
-
-
-def test_a_worker_pass_records_overdue_complaints_and_delivers_what_is_due(
-    database_url, tracker_url, desk_sessions, new_draft
-):
+def test_a_worker_pass_records_overdue_complaints_and_delivers_what_is_due(database_url, tracker_url, desk_sessions):
     collector = Collector()
     settings = desk_settings(database_url, tracker_url, notify_webhook_urls=list(HOOKS))
     desk = bootstrap(settings, clock=lambda: NOW, send=collector)
-    late = services.open_complaint(desk.uow(), new_draft(), NOW - timedelta(days=20), "late").ticket
+    late = services.open_complaint(desk.uow(), a_draft(), NOW - timedelta(days=20), "late").ticket
     report = run_once(desk, NOW)
-    assert report.overdue == [late] and report.caught_up == []
+    assert report.overdue == [late]
     assert len(report.delivery.sent) == 4  # created and overdue, to both URLs
     assert sorted((url, "超期" in json.dumps(body, ensure_ascii=False)) for url, body in collector.sent) == sorted(
         [(HOOKS[0], False), (HOOKS[0], True), (HOOKS[1], False), (HOOKS[1], True)]
@@ -127,7 +96,7 @@ def test_a_worker_pass_records_overdue_complaints_and_delivers_what_is_due(
     desk.close()
 
 
-def test_the_web_app_runs_the_worker_in_the_background_when_enabled(database_url, tracker_url, desk_engine, new_draft):
+def test_the_web_app_runs_the_worker_in_the_background_when_enabled(database_url, tracker_url, desk_engine):
     collector = Collector()
     settings = desk_settings(
         database_url,
@@ -138,7 +107,7 @@ def test_the_web_app_runs_the_worker_in_the_background_when_enabled(database_url
     )
     app = create_app(settings, send=collector)
     with serving(app) as url:
-        ticket = services.open_complaint(app.state.desk.uow(), new_draft(), NOW, "k").ticket
+        ticket = services.open_complaint(app.state.desk.uow(), a_draft(), NOW, "k").ticket
         deadline = time.monotonic() + 10
         while not collector.sent and time.monotonic() < deadline:
             time.sleep(0.05)

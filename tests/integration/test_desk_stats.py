@@ -6,7 +6,7 @@ import pytest
 
 from bot.complaints import services
 from bot.desk.tracker import TrackerStore
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import Conversation, desk, desk_engine, staff, store_conversation, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
@@ -20,15 +20,15 @@ def stats(staff, **params):
     return response.json()
 
 
-def file(staff, new_draft, key, days_ago, **changes):
-    return staff.file(new_draft(**changes), key, at=NOW - timedelta(days=days_ago)).ticket
+def file(staff, key, days_ago, **changes):
+    return staff.file(a_draft(**changes), key, at=NOW - timedelta(days=days_ago)).ticket
 
 
-def test_complaint_figures_count_by_category_class_operator_place_day_and_week(staff, new_draft):
-    file(staff, new_draft, "unanswered", 20)
-    billing = file(staff, new_draft, "b", 10, category="billing", operator="china_telecom", place="北京市朝阳区")
-    speed = file(staff, new_draft, "c", 1, category="speed")
-    late = file(staff, new_draft, "d", 40, operator="china_unicom", place="上海市浦东新区")
+def test_complaint_figures_count_by_category_class_operator_place_day_and_week(staff):
+    file(staff, "unanswered", 20)
+    billing = file(staff, "b", 10, category="billing", operator="china_telecom", place="北京市朝阳区")
+    speed = file(staff, "c", 1, category="speed")
+    late = file(staff, "d", 40, operator="china_unicom", place="上海市浦东新区")
     uow = staff.uow
     filed = {billing: NOW - timedelta(days=10), speed: NOW - timedelta(days=1), late: NOW - timedelta(days=40)}
     services.add_note(uow(), billing, "alice", "正在核查账单", True, filed[billing] + timedelta(hours=2))
@@ -66,9 +66,9 @@ def test_complaint_figures_count_by_category_class_operator_place_day_and_week(s
     assert result["backlog"] == {"open": 2, "overdue": 1}
 
 
-def test_the_default_period_is_the_last_30_days_in_china_time(staff, new_draft):
-    file(staff, new_draft, "a", 40)
-    file(staff, new_draft, "b", 3)
+def test_the_default_period_is_the_last_30_days_in_china_time(staff):
+    file(staff, "a", 40)
+    file(staff, "b", 3)
     result = stats(staff, to="2026-11-29")
     assert result["period"] == {"from": "2026-10-31", "to": "2026-11-29"}
     assert result["complaints"]["total"] == 1 and result["backlog"]["open"] == 2

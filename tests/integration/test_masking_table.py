@@ -19,9 +19,9 @@ from datetime import timedelta
 import pytest
 
 from bot.complaints.model import TranscriptEntry
-from bot.desk.notifications import message
-from bot.desk.redact import redact_numbers
-from tests.integration.conftest import NOW
+from bot.notifications.messages import message
+from common.redact import redact_numbers
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import (
     Conversation,
     desk,
@@ -92,11 +92,11 @@ def test_redacting_masks_the_number_however_it_is_written(written):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("written", FORMATS)
 def test_the_number_is_masked_in_every_place_for_whoever_does_not_handle_the_complaint(
-    staff, new_draft, tracker_url, caplog, written
+    staff, tracker_url, caplog, written
 ):
     caplog.set_level(logging.DEBUG)
     transcript = [TranscriptEntry(role="user", text=f"我的号码是 {written}", timestamp=NOW - timedelta(minutes=1))]
-    draft = new_draft(
+    draft = a_draft(
         description=f"信号差，请回电 {written}",
         place=f"深圳南山 {written}",
         handset=f"Mate 60 {written}",

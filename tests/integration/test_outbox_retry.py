@@ -12,11 +12,12 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.complaints import services
 from bot.db import make_engine
-from bot.desk.notifications import OutboxHook, Webhooks
-from bot.desk.orm import OutboxRow
-from bot.desk.outbox import RetryPolicy, WebhookSender, deliver_due
 from bot.desk.unit_of_work import DeskUnitOfWork
-from tests.integration.conftest import NOW
+from bot.notifications.messages import Webhooks
+from bot.notifications.orm import OutboxRow
+from bot.notifications.outbox import RetryPolicy, WebhookSender, deliver_due
+from bot.notifications.publisher import OutboxPublisher
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import desk_engine, desk_sessions
 
 __all__ = ["desk_engine", "desk_sessions"]  # fixtures, imported for pytest
@@ -64,7 +65,7 @@ class Receiver:
 
 
 def notifying_uow(sessions, *urls):
-    return DeskUnitOfWork(sessions, OutboxHook(Webhooks(urls)))
+    return DeskUnitOfWork(sessions, OutboxPublisher(Webhooks(urls)))
 
 
 def outbox(sessions):
@@ -73,10 +74,10 @@ def outbox(sessions):
 
 
 def test_a_failing_webhook_is_retried_with_backoff_and_gets_the_message_exactly_once_even_across_a_restart(
-    database_url, desk_sessions, new_draft
+    database_url, desk_sessions
 ):
     with Receiver(statuses=[500, 500]) as receiver:
-        ticket = services.open_complaint(notifying_uow(desk_sessions, receiver.url), new_draft(), NOW, "k").ticket
+        ticket = services.open_complaint(notifying_uow(desk_sessions, receiver.url), a_draft(), NOW, "k").ticket
         [row] = outbox(desk_sessions)
         assert (row.kind, row.ticket, row.status, row.next_attempt_at) == ("created", ticket, "pending", NOW)
 
@@ -107,20 +108,10 @@ def test_a_failing_webhook_is_retried_with_backoff_and_gets_the_message_exactly_
     assert ticket in content and "138****5678" in content and "13812345678" not in json.dumps(receiver.received)
 
 
-def test_a_complaint_that_is_rolled_back_enqueues_no_notification(desk_sessions, new_draft):
-    from bot.complaints.model import Complaint
-
-    with notifying_uow(desk_sessions, "http://127.0.0.1:9/hook") as uow:
-        ticket = uow.tickets.next_ticket(NOW)
-        uow.complaints.add(Complaint.open(new_draft(), ticket=ticket, now=NOW, idempotency_key="k"))
-        assert len(uow.session.new) == 0 and uow.session.query(OutboxRow).count() == 1  # in the same transaction
-    assert outbox(desk_sessions) == []
-
-
-def test_a_webhook_that_keeps_failing_is_given_up_after_the_maximum_attempts(desk_sessions, new_draft):
+def test_a_webhook_that_keeps_failing_is_given_up_after_the_maximum_attempts(desk_sessions):
     policy = RetryPolicy(base_seconds=30, max_attempts=3)
     with Receiver(statuses=[500] * 10) as receiver:
-        services.open_complaint(notifying_uow(desk_sessions, receiver.url), new_draft(), NOW, "k")
+        services.open_complaint(notifying_uow(desk_sessions, receiver.url), a_draft(), NOW, "k")
         moments = [NOW, NOW + timedelta(seconds=30), NOW + timedelta(seconds=90), NOW + timedelta(days=1)]
         reports = [deliver_due(desk_sessions, moment, policy=policy) for moment in moments]
     [row] = outbox(desk_sessions)
@@ -137,17 +128,17 @@ def test_a_webhook_that_keeps_failing_is_given_up_after_the_maximum_attempts(des
     ],
     ids=["refused-with-http-200", "too-slow"],
 )
-def test_a_refusal_inside_a_200_answer_and_a_timeout_count_as_failures(desk_sessions, new_draft, behaviour, error):
+def test_a_refusal_inside_a_200_answer_and_a_timeout_count_as_failures(desk_sessions, behaviour, error):
     with Receiver(**behaviour) as receiver:
-        services.open_complaint(notifying_uow(desk_sessions, receiver.url), new_draft(), NOW, "k")
+        services.open_complaint(notifying_uow(desk_sessions, receiver.url), a_draft(), NOW, "k")
         report = deliver_due(desk_sessions, NOW, send=WebhookSender(timeout_seconds=0.5))
     [row] = outbox(desk_sessions)
     assert report.sent == [] and (row.status, row.attempts, row.last_error) == ("pending", 1, error)
     assert "secret-key" not in row.last_error
 
 
-def test_an_unreachable_webhook_counts_as_a_failure(desk_sessions, new_draft):
-    services.open_complaint(notifying_uow(desk_sessions, "http://127.0.0.1:1/hook"), new_draft(), NOW, "k")
+def test_an_unreachable_webhook_counts_as_a_failure(desk_sessions):
+    services.open_complaint(notifying_uow(desk_sessions, "http://127.0.0.1:1/hook"), a_draft(), NOW, "k")
     assert len(deliver_due(desk_sessions, NOW).retrying) == 1
     [row] = outbox(desk_sessions)
     assert row.last_error == "request failed (ConnectionError)"

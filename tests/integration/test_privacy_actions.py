@@ -10,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import wiring
 from actions.privacy import ActionAnswerPrivacyRequest, ActionStartPrivacyRequest
 from bot.complaints import services
+from bot.complaints.model import ERASURE_REQUESTED
 from bot.complaints.spool import ComplaintSpool
-from bot.desk import privacy
 from tests.conftest import load_domain, make_tracker
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 
 
 @pytest.fixture
@@ -54,22 +54,20 @@ async def test_a_request_starts_the_form_with_the_ticket_it_names(text, intent, 
 
 @pytest.mark.usefixtures("wired")
 @pytest.mark.parametrize("language", ["zh", "en"])
-async def test_the_user_sees_what_is_kept_about_their_complaint_with_the_number_masked(
-    uow_factory, new_draft, language
-):
-    ticket = services.open_complaint(uow_factory(), new_draft(), NOW, "k", reply_days=15).ticket
+async def test_the_user_sees_what_is_kept_about_their_complaint_with_the_number_masked(uow_factory, language):
+    ticket = services.open_complaint(uow_factory(), a_draft(), NOW, "k", reply_days=15).ticket
     messages, _ = await answer({"privacy_ticket": ticket, "privacy_last4": "5678", "privacy_erase": False}, language)
     assert [m["response"] for m in messages] == ["utter_privacy_kept", "utter_privacy_how_to_erase"]
     kept = messages[0]
     assert kept["phone"] == "138****5678" and kept["messages"] == 2 and kept["ticket"] == ticket
     assert "730" in kept["erase_after"]  # still open: erased two years after it is closed
     with uow_factory() as uow:
-        assert privacy.ERASURE_REQUESTED not in [e.action for e in uow.complaints.audit_trail(ticket)]
+        assert ERASURE_REQUESTED not in [e.action for e in uow.complaints.audit_trail(ticket)]
 
 
 @pytest.mark.usefixtures("wired")
-async def test_an_erasure_request_reaches_the_desk_and_wrong_digits_count_as_a_miss(uow_factory, new_draft):
-    ticket = services.open_complaint(uow_factory(), new_draft(), NOW, "k", reply_days=15).ticket
+async def test_an_erasure_request_reaches_the_desk_and_wrong_digits_count_as_a_miss(uow_factory):
+    ticket = services.open_complaint(uow_factory(), a_draft(), NOW, "k", reply_days=15).ticket
     messages, events = await answer({"privacy_ticket": ticket, "privacy_last4": "0000", "privacy_erase": True})
     assert [m["response"] for m in messages] == ["utter_status_not_found"]
     assert {"event": "slot", "name": "status_failures", "value": 1.0} in [
@@ -78,7 +76,7 @@ async def test_an_erasure_request_reaches_the_desk_and_wrong_digits_count_as_a_m
     messages, _ = await answer({"privacy_ticket": ticket, "privacy_last4": "5678", "privacy_erase": True})
     assert [m["response"] for m in messages] == ["utter_privacy_kept", "utter_privacy_erasure_requested"]
     with uow_factory() as uow:
-        assert [e.action for e in uow.complaints.audit_trail(ticket)].count(privacy.ERASURE_REQUESTED) == 1
+        assert [e.action for e in uow.complaints.audit_trail(ticket)].count(ERASURE_REQUESTED) == 1
 
 
 async def test_with_the_database_down_the_user_is_told_so_within_two_seconds(unreachable_uow_factory, tmp_path):

@@ -9,10 +9,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 
 from bot.cli import main
+from bot.complaints.model import ERASED, ERASURE_REQUESTED
+from bot.complaints.services import request_erasure
+from bot.complaints.views import kept_data
 from bot.db import make_engine
 from bot.desk import privacy
 from bot.desk.permissions import Role
-from tests.integration.conftest import NOW
+from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import Conversation, desk, desk_engine, staff, store_conversation, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
@@ -20,8 +23,8 @@ __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported 
 PHONE = "13812345678"
 
 
-def closed_complaint(staff, new_draft, key, closed_at):
-    ticket = staff.file(new_draft(description=f"掉线，回电 {PHONE}"), key, at=closed_at - timedelta(days=3)).ticket
+def closed_complaint(staff, key, closed_at):
+    ticket = staff.file(a_draft(description=f"掉线，回电 {PHONE}"), key, at=closed_at - timedelta(days=3)).ticket
     sam = staff.auth("sam")
     staff.clock.now = closed_at
     assert staff.client.post(f"/api/complaints/{ticket}/claim", headers=sam).status_code == 200
@@ -57,14 +60,14 @@ def assert_erased(staff, ticket, reason):
     assert PHONE not in stored and "5678" not in stored and "掉线" not in stored, stored
     assert complaint.contact_phone == "" and complaint.transcript == []
     assert complaint.category == "coverage_signal" and complaint.closed_at is not None  # the record stays
-    erased = [e for e in audit if e.action == privacy.ERASED]
+    erased = [e for e in audit if e.action == ERASED]
     assert len(erased) == 1 and reason in erased[0].details["basis"]
 
 
-def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_and_statistics(staff, new_draft, capsys):
-    old = closed_complaint(staff, new_draft, "old", NOW - timedelta(days=400))
-    recent = closed_complaint(staff, new_draft, "recent", NOW - timedelta(days=100))
-    still_open = staff.file(new_draft(), "open", at=NOW - timedelta(days=500)).ticket
+def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_and_statistics(staff, capsys):
+    old = closed_complaint(staff, "old", NOW - timedelta(days=400))
+    recent = closed_complaint(staff, "recent", NOW - timedelta(days=100))
+    still_open = staff.file(a_draft(), "open", at=NOW - timedelta(days=500)).ticket
     staff.clock.now = NOW
     sam = staff.auth("sam")
     before = staff.client.get("/api/stats", headers=sam, params={"from": "2025-01-01", "to": "2025-12-31"}).json()
@@ -85,15 +88,15 @@ def test_retention_erases_closed_complaints_personal_data_and_keeps_the_record_a
     assert detail["contact_phone"] == "" and detail["description"] == privacy.ERASED_TEXT
 
 
-def test_a_user_asks_in_the_chat_and_a_supervisor_confirms_the_erasure_at_the_desk(staff, new_draft):
-    ticket = staff.file(new_draft(), "k").ticket
-    assert privacy.request_erasure(staff.uow(), ticket, "0000", NOW) is False
-    assert privacy.request_erasure(staff.uow(), "C20990101-0001", "5678", NOW) is False
-    kept = privacy.kept_data(staff.uow(), ticket, "5678", retention_days=365)
+def test_a_user_asks_in_the_chat_and_a_supervisor_confirms_the_erasure_at_the_desk(staff):
+    ticket = staff.file(a_draft(), "k").ticket
+    assert request_erasure(staff.uow(), ticket, "0000", NOW) is False
+    assert request_erasure(staff.uow(), "C20990101-0001", "5678", NOW) is False
+    kept = kept_data(staff.uow(), ticket, "5678", retention_days=365)
     assert kept.contact_phone == "138****5678" and kept.transcript_messages == 2 and not kept.erasure_requested
-    assert privacy.request_erasure(staff.uow(), ticket, "５６７８", NOW) is True
-    assert privacy.request_erasure(staff.uow(), ticket, "5678", NOW) is True  # asked twice: one request
-    assert privacy.kept_data(staff.uow(), ticket, "5678", retention_days=365).erasure_requested
+    assert request_erasure(staff.uow(), ticket, "５６７８", NOW) is True
+    assert request_erasure(staff.uow(), ticket, "5678", NOW) is True  # asked twice: one request
+    assert kept_data(staff.uow(), ticket, "5678", retention_days=365).erasure_requested
 
     assert staff.client.get("/api/privacy/requests", headers=staff.auth("alice")).status_code == 403
     assert staff.client.post(f"/api/complaints/{ticket}/erase", headers=staff.auth("alice")).status_code == 403
@@ -105,14 +108,14 @@ def test_a_user_asks_in_the_chat_and_a_supervisor_confirms_the_erasure_at_the_de
     complaint, audit = everything_about(staff, ticket)
     assert complaint.contact_phone == "" and complaint.transcript == []
     actions = [e.action for e in audit]
-    assert actions.count(privacy.ERASURE_REQUESTED) == 1 and actions[-1] == privacy.ERASED
+    assert actions.count(ERASURE_REQUESTED) == 1 and actions[-1] == ERASED
     assert audit[-1].actor == "sam" and audit[-1].details["basis"] == "user_request"
     # Nothing is left to show: the ticket and digits no longer match anything.
-    assert privacy.kept_data(staff.uow(), ticket, "5678", retention_days=365) is None
+    assert kept_data(staff.uow(), ticket, "5678", retention_days=365) is None
 
 
-def test_every_view_of_a_full_number_is_in_the_audit_trail(staff, new_draft):
-    ticket = staff.file(new_draft(), "k").ticket
+def test_every_view_of_a_full_number_is_in_the_audit_trail(staff):
+    ticket = staff.file(a_draft(), "k").ticket
     staff.add_user("tess", Role.SUPERVISOR)
     for user in ("sam", "tess", "bob"):
         staff.client.get(f"/api/complaints/{ticket}", headers=staff.auth(user))
@@ -158,11 +161,11 @@ def test_conversations_past_their_retention_are_pruned_from_the_tracker_store(st
     assert not any("13812345678" in t for t in texts)
 
 
-def test_a_confirmed_erasure_request_deletes_the_users_conversation_too(staff, new_draft, tracker_url):
-    ticket = staff.file(new_draft(sender_id="user-1"), "k").ticket
+def test_a_confirmed_erasure_request_deletes_the_users_conversation_too(staff, tracker_url):
+    ticket = staff.file(a_draft(sender_id="user-1"), "k").ticket
     now = datetime.now(timezone.utc)
     store_conversation(tracker_url, "user-1", conversation_at(now - timedelta(hours=1)).events)
     store_conversation(tracker_url, "user-2", conversation_at(now - timedelta(hours=1)).events)
-    assert privacy.request_erasure(staff.uow(), ticket, "5678", NOW)
+    assert request_erasure(staff.uow(), ticket, "5678", NOW)
     assert staff.client.post(f"/api/complaints/{ticket}/erase", headers=staff.auth("sam")).status_code == 200
     assert senders(tracker_url) == {"user-2": 3}

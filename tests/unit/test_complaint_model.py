@@ -9,43 +9,25 @@ from bot.complaints.errors import AlreadyClaimed, ConsentRequired, InvalidPhone,
 from bot.complaints.model import (
     CATEGORIES,
     Complaint,
-    ComplaintDraft,
     RegulatoryClass,
     Status,
-    TranscriptEntry,
     category_class,
     mask_phone,
     normalise_mainland_mobile,
     suggest_category,
 )
 from bot.complaints.ticket import format_ticket, normalise_ticket, ticket_day
-
-NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
-
-
-def draft(**changes):
-    base = ComplaintDraft(
-        channel="rest",
-        sender_id="user-1",
-        language="zh",
-        category="coverage_signal",
-        description="小区里5G信号很差",
-        contact_phone="138 1234 5678",
-        operator="china_mobile",
-        consent_given_at=NOW,
-        transcript=[TranscriptEntry(role="user", text="信号很差", timestamp=NOW)],
-    )
-    return replace(base, **changes)
+from tests.factories import NOW, a_draft
 
 
 def complaint_in(status, **changes):
-    complaint = Complaint.open(draft(), ticket="C20261129-0001", now=NOW)
+    complaint = Complaint.open(a_draft(), ticket="C20261129-0001", now=NOW)
     agent = "agent-7" if status is Status.IN_PROGRESS else None
     return replace(complaint, status=status, assigned_agent=agent, **changes)
 
 
 def test_a_new_complaint_is_open_with_a_normalised_phone_and_its_regulatory_class():
-    complaint = Complaint.open(draft(), ticket="C20261129-0001", now=NOW, idempotency_key="k1")
+    complaint = Complaint.open(a_draft(), ticket="C20261129-0001", now=NOW, idempotency_key="k1")
     assert complaint.status is Status.OPEN
     assert complaint.contact_phone == "13812345678"
     assert complaint.regulatory_class is RegulatoryClass.NETWORK_QUALITY
@@ -55,22 +37,22 @@ def test_a_new_complaint_is_open_with_a_normalised_phone_and_its_regulatory_clas
 
 def test_a_complaint_cannot_be_opened_without_consent():
     with pytest.raises(ConsentRequired):
-        Complaint.open(draft(consent_given_at=None), ticket="C20261129-0001", now=NOW)
+        Complaint.open(a_draft(consent_given_at=None), ticket="C20261129-0001", now=NOW)
 
 
 def test_a_complaint_cannot_be_opened_in_an_unknown_category():
     with pytest.raises(UnknownCategory):
-        Complaint.open(draft(category="weather"), ticket="C20261129-0001", now=NOW)
+        Complaint.open(a_draft(category="weather"), ticket="C20261129-0001", now=NOW)
 
 
 def test_naive_timestamps_are_refused_because_their_zone_is_a_guess():
     with pytest.raises(ValueError):
-        Complaint.open(draft(), ticket="C20261129-0001", now=datetime(2026, 11, 29, 9, 30))
+        Complaint.open(a_draft(), ticket="C20261129-0001", now=datetime(2026, 11, 29, 9, 30))
 
 
 def test_times_in_other_zones_are_stored_as_utc():
     beijing = timezone(timedelta(hours=8))
-    complaint = Complaint.open(draft(), ticket="C20261129-0001", now=NOW.astimezone(beijing))
+    complaint = Complaint.open(a_draft(), ticket="C20261129-0001", now=NOW.astimezone(beijing))
     assert complaint.created_at == NOW and complaint.created_at.tzinfo == timezone.utc
 
 
@@ -162,12 +144,12 @@ def test_the_first_note_to_the_user_is_the_first_response_and_internal_notes_are
 
 
 def test_the_reply_deadline_is_15_calendar_days_after_the_complaint():
-    complaint = Complaint.open(draft(), ticket="C20261129-0001", now=NOW)
+    complaint = Complaint.open(a_draft(), ticket="C20261129-0001", now=NOW)
     assert complaint.deadline == NOW + timedelta(days=15)
 
 
 def test_the_reply_deadline_is_configurable():
-    complaint = Complaint.open(draft(), ticket="C20261129-0001", now=NOW, reply_days=10)
+    complaint = Complaint.open(a_draft(), ticket="C20261129-0001", now=NOW, reply_days=10)
     assert complaint.deadline == NOW + timedelta(days=10)
 
 

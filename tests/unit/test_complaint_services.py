@@ -3,11 +3,11 @@
 import copy
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from bot.complaints import services
+from bot.complaints import services, views
 from bot.complaints.errors import (
     AlreadyClaimed,
     ComplaintNotFound,
@@ -16,58 +16,51 @@ from bot.complaints.errors import (
     InvalidPhone,
     InvalidTransition,
 )
-from bot.complaints.model import ComplaintDraft, Status
-from bot.complaints.store import AbstractComplaintRepository, ComplaintQuery, Page
+from bot.complaints.model import NewEvent, Status
+from bot.complaints.store import AbstractComplaintRepository
 from bot.complaints.ticket import format_ticket, ticket_day
 from bot.complaints.unit_of_work import AbstractUnitOfWork
-
-NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
+from tests.factories import NOW, a_draft, file_complaint
 
 
 class FakeRepository(AbstractComplaintRepository):
     """Keeps copies, as a database would, so a caller's unsaved changes never leak in."""
 
     def __init__(self):
-        self._complaints = {}
+        super().__init__()
+        self.stored = {}
         self.events = []
 
     def add(self, complaint):
-        taken = {c.idempotency_key for c in self._complaints.values()}
-        if complaint.ticket in self._complaints or complaint.idempotency_key in taken:
+        taken = {c.idempotency_key for c in self.stored.values()}
+        if complaint.ticket in self.stored or complaint.idempotency_key in taken:
             raise DuplicateComplaint(complaint.ticket)
         self._store(complaint)
 
     def get(self, ticket):
-        return copy.deepcopy(self._complaints.get(ticket))
+        return copy.deepcopy(self.stored.get(ticket))
 
     def get_by_idempotency_key(self, key):
-        found = [c for c in self._complaints.values() if c.idempotency_key == key]
+        found = [c for c in self.stored.values() if c.idempotency_key == key]
         return copy.deepcopy(found[0]) if found else None
 
     def save(self, complaint):
         self._store(complaint)
 
     def claim(self, complaint):
-        if self._complaints[complaint.ticket].assigned_agent is not None:
+        if self.stored[complaint.ticket].assigned_agent is not None:
             return False
         self._store(complaint)
         return True
-
-    def search(self, query):
-        items = [c for c in self._complaints.values() if query.status in (None, c.status)]
-        return Page(items=items[query.offset : query.offset + query.limit], total=len(items), **_page(query))
 
     def audit_trail(self, ticket):
         return [event for key, event in self.events if key == ticket]
 
     def _store(self, complaint):
         self.events += [(complaint.ticket, event) for event in complaint.events]
+        self.new_events += [NewEvent(copy.deepcopy(complaint), event) for event in complaint.events]
         complaint.events.clear()
-        self._complaints[complaint.ticket] = copy.deepcopy(complaint)
-
-
-def _page(query):
-    return {"limit": query.limit, "offset": query.offset}
+        self.stored[complaint.ticket] = copy.deepcopy(complaint)
 
 
 class FakeTickets:
@@ -85,35 +78,19 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.complaints = FakeRepository()
         self.tickets = FakeTickets()
         self.committed = False
+        self.published = []
 
     def commit(self):
+        self.published += self.collect_new_events()
         self.committed = True
 
     def rollback(self):
         pass
 
 
-def a_draft(**changes):
-    draft = ComplaintDraft(
-        channel="socketio",
-        sender_id="user-1",
-        language="en",
-        category="billing",
-        description="I was charged twice this month",
-        contact_phone="+86 138-1234-5678",
-        operator="china_unicom",
-        consent_given_at=NOW,
-    )
-    return replace(draft, **changes)
-
-
-def filed(uow, key="key-1"):
-    return services.open_complaint(uow, a_draft(), NOW, key, reply_days=15)
-
-
 def test_opening_a_complaint_stores_it_with_a_ticket_a_deadline_and_commits():
     uow = FakeUnitOfWork()
-    complaint = filed(uow)
+    complaint = file_complaint(uow)
     assert complaint.ticket == "C20261129-0001"
     assert complaint.deadline == NOW + timedelta(days=15)
     assert uow.committed
@@ -122,21 +99,21 @@ def test_opening_a_complaint_stores_it_with_a_ticket_a_deadline_and_commits():
 
 def test_the_same_idempotency_key_returns_the_existing_complaint_instead_of_a_new_one():
     uow = FakeUnitOfWork()
-    first = filed(uow, key="same")
-    again = filed(uow, key="same")
+    first = file_complaint(uow, key="same")
+    again = file_complaint(uow, key="same")
     assert again.ticket == first.ticket
-    assert uow.complaints.search(ComplaintQuery()).total == 1
+    assert len(uow.complaints.stored) == 1
 
 
 def test_a_different_key_files_a_second_complaint_with_the_next_ticket():
     uow = FakeUnitOfWork()
-    assert [filed(uow, key).ticket for key in ("a", "b")] == ["C20261129-0001", "C20261129-0002"]
+    assert [file_complaint(uow, key=key).ticket for key in ("a", "b")] == ["C20261129-0001", "C20261129-0002"]
 
 
 def test_a_ticket_taken_meanwhile_is_retried_with_the_next_number():
     uow = FakeUnitOfWork()
-    uow.complaints.add(replace(filed(FakeUnitOfWork(), key="elsewhere"), events=[]))  # holds -0001 already
-    assert filed(uow, key="mine").ticket == "C20261129-0002"
+    uow.complaints.add(replace(file_complaint(FakeUnitOfWork(), key="elsewhere"), events=[]))  # holds -0001 already
+    assert file_complaint(uow, key="mine").ticket == "C20261129-0002"
 
 
 def test_the_reply_period_comes_from_the_settings_unless_given(monkeypatch):
@@ -165,22 +142,33 @@ def test_a_complaint_with_an_invalid_phone_is_refused():
 
 def test_opening_records_who_created_the_complaint():
     uow = FakeUnitOfWork()
-    complaint = filed(uow)
+    complaint = file_complaint(uow)
     [event] = services.audit_trail(uow, complaint.ticket)
     assert (event.actor, event.action, event.at) == ("bot", "created", NOW)
 
 
+def test_each_stored_event_is_handed_to_the_publisher_once_when_the_unit_of_work_commits():
+    uow = FakeUnitOfWork()
+    complaint = file_complaint(uow)
+    services.claim(uow, complaint.ticket, "agent-7", NOW)
+    assert [(new.complaint.ticket, new.event.action) for new in uow.published] == [
+        (complaint.ticket, "created"),
+        (complaint.ticket, "claimed"),
+    ]
+    assert uow.collect_new_events() == []
+
+
 def test_the_log_never_contains_the_full_phone_number(caplog):
     with caplog.at_level(logging.INFO, logger="bot.complaints"):
-        filed(FakeUnitOfWork())
+        file_complaint(FakeUnitOfWork())
     assert "138****5678" in caplog.text
     assert "13812345678" not in caplog.text
 
 
 def test_the_owner_sees_the_status_with_the_last_four_digits():
     uow = FakeUnitOfWork()
-    complaint = filed(uow)
-    view = services.get_status(uow, complaint.ticket.lower(), "5678", now=NOW)
+    complaint = file_complaint(uow)
+    view = views.status_of(uow, complaint.ticket.lower(), "5678", NOW)
     assert (view.ticket, view.status, view.overdue, view.deadline) == (
         complaint.ticket,
         Status.OPEN,
@@ -191,34 +179,34 @@ def test_the_owner_sees_the_status_with_the_last_four_digits():
 
 def test_wrong_digits_and_an_unknown_ticket_both_give_nothing_away():
     uow = FakeUnitOfWork()
-    complaint = filed(uow)
-    assert services.get_status(uow, complaint.ticket, "1234") is None
-    assert services.get_status(uow, "C20261129-9999", "5678") is None
-    assert services.get_status(uow, "not a ticket", "5678") is None
-    assert services.get_status(uow, complaint.ticket, "56") is None
+    complaint = file_complaint(uow)
+    assert views.status_of(uow, complaint.ticket, "1234", NOW) is None
+    assert views.status_of(uow, "C20261129-9999", "5678", NOW) is None
+    assert views.status_of(uow, "not a ticket", "5678", NOW) is None
+    assert views.status_of(uow, complaint.ticket, "56", NOW) is None
 
 
 def test_the_status_shows_the_latest_note_to_the_user_and_the_resolution():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     services.claim(uow, ticket, "agent-7", NOW)
     services.add_note(uow, ticket, "agent-7", "我们已联系网络部门", True, NOW)
     services.add_note(uow, ticket, "agent-7", "internal: refund approved", False, NOW)
     services.resolve(uow, ticket, "agent-7", "已退还多扣的费用", NOW)
-    view = services.get_status(uow, ticket, "5678", now=NOW + timedelta(days=30))
+    view = views.status_of(uow, ticket, "5678", NOW + timedelta(days=30))
     assert view.latest_note_to_user == "我们已联系网络部门"
     assert (view.status, view.resolution, view.overdue) == (Status.RESOLVED, "已退还多扣的费用", False)
 
 
 def test_an_unanswered_complaint_shows_as_overdue_after_the_deadline():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
-    assert services.get_status(uow, ticket, "5678", now=NOW + timedelta(days=16)).overdue
+    ticket = file_complaint(uow).ticket
+    assert views.status_of(uow, ticket, "5678", NOW + timedelta(days=16)).overdue
 
 
 def test_the_first_note_to_the_user_sets_the_first_response_time():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     services.add_note(uow, ticket, "agent-7", "internal", False, NOW + timedelta(hours=1))
     services.add_note(uow, ticket, "agent-7", "正在处理", True, NOW + timedelta(hours=2))
     services.add_note(uow, ticket, "agent-7", "快好了", True, NOW + timedelta(hours=3))
@@ -227,7 +215,7 @@ def test_the_first_note_to_the_user_sets_the_first_response_time():
 
 def test_a_second_claim_loses_even_when_both_agents_read_the_complaint_unclaimed():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     stale = uow.complaints.get(ticket)
     services.claim(uow, ticket, "agent-1", NOW)
     stale.claim("agent-2", NOW)
@@ -236,7 +224,7 @@ def test_a_second_claim_loses_even_when_both_agents_read_the_complaint_unclaimed
 
 def test_claiming_a_claimed_complaint_raises_already_claimed():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     services.claim(uow, ticket, "agent-1", NOW)
     with pytest.raises(AlreadyClaimed):
         services.claim(uow, ticket, "agent-2", NOW)
@@ -245,7 +233,7 @@ def test_claiming_a_claimed_complaint_raises_already_claimed():
 
 def test_the_full_lifecycle_leaves_an_audit_event_for_every_step():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     services.claim(uow, ticket, "agent-7", NOW)
     services.add_note(uow, ticket, "agent-7", "正在处理", True, NOW)
     services.resolve(uow, ticket, "agent-7", "已处理", NOW)
@@ -265,7 +253,7 @@ def test_the_full_lifecycle_leaves_an_audit_event_for_every_step():
 
 def test_a_forbidden_step_is_refused_and_not_committed():
     uow = FakeUnitOfWork()
-    ticket = filed(uow).ticket
+    ticket = file_complaint(uow).ticket
     uow.committed = False
     with pytest.raises(InvalidTransition):
         services.close(uow, ticket, "agent-7", NOW)

@@ -10,6 +10,7 @@ from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import Status
 from bot.complaints.text import clean_line
+from bot.complaints.views import MAX_PAGE, ComplaintQuery, Sort
 from bot.desk import privacy, services
 from bot.desk.api.deps import ActorDep, DeskDep, NowDep, UowDep
 from bot.desk.api.schemas import (
@@ -25,7 +26,6 @@ from bot.desk.api.schemas import (
     ResolveIn,
 )
 from bot.desk.conversations import Conversations
-from bot.desk.store import MAX_PAGE, QueueQuery, Sort
 
 router = APIRouter(tags=["complaints"])
 MAX_OFFSET = 1_000_000  # far past any real queue; bigger numbers overflow the databases' 64-bit OFFSET
@@ -55,7 +55,7 @@ def list_complaints(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageOut:
     """Complaints, overdue first by default; phone numbers masked."""
-    query = QueueQuery(
+    query = ComplaintQuery(
         status=status,
         category=clean_line(category) if category else category,
         regulatory_class=regulatory_class,

@@ -13,6 +13,7 @@ from bot.desk.bootstrap import Desk
 from bot.desk.errors import InvalidCredentials, InvalidToken
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.desk.users import User
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/login", auto_error=False)
 
@@ -33,7 +34,7 @@ def get_now(desk: DeskDep) -> datetime:
     return desk.clock()
 
 
-def current_user(desk: DeskDep, token: Annotated[str | None, Depends(bearer)]) -> accounts.User:
+def current_user(desk: DeskDep, token: Annotated[str | None, Depends(bearer)]) -> User:
     if not token:
         raise InvalidToken("not authenticated")
     claims = desk.tokens.read(token)
@@ -43,7 +44,7 @@ def current_user(desk: DeskDep, token: Annotated[str | None, Depends(bearer)]) -
         raise InvalidToken("the access token is no longer valid; log in again") from error
 
 
-def current_actor(user: Annotated[accounts.User, Depends(current_user)]) -> Actor:
+def current_actor(user: Annotated[User, Depends(current_user)]) -> Actor:
     return user.actor
 
 

@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field, field_validator
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.model import AuditEvent, Note, RegulatoryClass, Status
 from bot.complaints.text import clean_line, clean_text
-from bot.desk.accounts import User
+from bot.complaints.views import ErasureRequest
 from bot.desk.permissions import Role
-from bot.desk.privacy import ErasureRequest
-from bot.desk.redact import excerpt
 from bot.desk.services import ComplaintDetail, ComplaintView, QueuePage, Statistics
+from bot.desk.users import User
+from common.redact import excerpt
 
 
 class TokenOut(BaseModel):

@@ -24,7 +24,7 @@ import requests
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from bot.desk.orm import OutboxRow
+from bot.notifications.orm import OutboxRow
 
 log = logging.getLogger(__name__)
 
