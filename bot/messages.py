@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 Language = Literal["zh", "en"]
-LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
 MESSAGES: dict[str, dict[Language, str]] = {
     # -- complaint categories and the regulator's classes (buttons, summaries, status, notifications)
