@@ -48,6 +48,7 @@ train:          ## train the model if data or config changed
 
 lint:           ## ruff, mypy on both environments, the import contracts, no private imports across packages
 	@bash -c 'source scripts/lib.sh && lint'
+	@.venv/app/bin/vulture  # dead code: pyproject.toml [tool.vulture], vulture_whitelist.py
 
 check-faq:      ## the FAQ curation checks
 	@.venv/app/bin/python -m bot.cli check-faq

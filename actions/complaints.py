@@ -29,6 +29,8 @@ from bot.complaints.phone import mask_phone, normalise_mainland_mobile
 from bot.complaints.spool import submit_or_spool
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.dialogue.choices import Choice
+from bot.messages import say
+from common.events import ACTIVE_LOOP, kind, name_of
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +145,9 @@ def summary_fields(tracker: Tracker) -> dict[str, str]:
     operator = tracker.get_slot("complaint_operator")
     extra = ""
     if place := tracker.get_slot("complaint_place"):
-        extra += ("\n地点：" if language == "zh" else "\nPlace: ") + place
+        extra += "\n" + say("complaint.summary.place", language, place=place)
     if handset := tracker.get_slot("complaint_handset"):
-        extra += ("\n手机型号：" if language == "zh" else "\nHandset: ") + handset
+        extra += "\n" + say("complaint.summary.handset", language, handset=handset)
     return {
         "category": CATEGORIES[category].labels.in_(language) if category in CATEGORIES else str(category),
         "description": str(tracker.get_slot("complaint_description") or ""),
@@ -289,11 +291,7 @@ class ValidateComplaintForm(FormValidationAction):
 def idempotency_key(tracker: Tracker) -> str:
     """Same conversation, same form run -> same key: a retried or repeated submit files one record."""
     started = next(
-        (
-            e.get("timestamp")
-            for e in reversed(tracker.events)
-            if e.get("event") == "active_loop" and e.get("name") == FORM
-        ),
+        (e.get("timestamp") for e in reversed(tracker.events) if kind(e) == ACTIVE_LOOP and name_of(e) == FORM),
         None,
     )
     return hashlib.sha256(f"{tracker.sender_id}|{started}".encode()).hexdigest()[:32]

@@ -20,11 +20,12 @@ from rasa_sdk.types import DomainDict
 from actions import wiring
 from actions.language import current_language
 from actions.outage import STORE_DOWN, from_store
-from actions.status import LAST4, REFUSE_AFTER, STATUS_LABELS, delay_for, find_ticket
+from actions.status import LAST4, REFUSE_AFTER, delay_for, find_ticket, status_label
 from bot.complaints import views
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.services import request_erasure
 from bot.complaints.ticket import CHINA_STANDARD_TIME
+from bot.messages import say
 
 ERASE_INTENT = "delete_my_data"
 
@@ -33,10 +34,10 @@ def _day(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d") if moment else ""
 
 
-def _when_erased(kept: views.KeptData, retention_days: int, zh: bool) -> str:
+def _when_erased(kept: views.KeptData, retention_days: int, language: str) -> str:
     if kept.erase_after:
-        return _day(kept.erase_after) if zh else f"on {_day(kept.erase_after)}"
-    return f"结案{retention_days}天后" if zh else f"{retention_days} days after the complaint is closed"
+        return say("privacy.erased_on", language, day=_day(kept.erase_after))
+    return say("privacy.erased_after_closing", language, days=retention_days)
 
 
 class ActionStartPrivacyRequest(Action):
@@ -107,7 +108,6 @@ class ActionAnswerPrivacyRequest(Action):
             dispatcher.utter_message(response="utter_status_not_found")
             return [*reset, SlotSet("status_failures", failures + 1)]
         language = current_language(tracker)
-        zh = language == "zh"
         category = CATEGORIES[kept.category].labels.in_(language) if kept.category in CATEGORIES else kept.category
         dispatcher.utter_message(
             response="utter_privacy_kept",
@@ -116,8 +116,8 @@ class ActionAnswerPrivacyRequest(Action):
             category=category,
             created=_day(kept.created_at),
             messages=kept.transcript_messages,
-            status=STATUS_LABELS.get(kept.status.value, (kept.status.value,) * 2)[0 if zh else 1],
-            erase_after=_when_erased(kept, deps.retention_days, zh),
+            status=status_label(str(kept.status.value), language),
+            erase_after=_when_erased(kept, deps.retention_days, language),
         )
         if kept.erasure_requested:
             dispatcher.utter_message(response="utter_privacy_erasure_requested")

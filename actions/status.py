@@ -20,17 +20,18 @@ from actions.outage import STORE_DOWN, from_store
 from bot.complaints.categories import CATEGORIES
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.complaints.views import status_of
+from bot.messages import say
 
 TICKET = re.compile(r"C\d{8}-\d{4,5}")
 LAST4 = re.compile(r"^\d{4}$")
 SLOW_AFTER = 2  # misses before each further try is delayed
 REFUSE_AFTER = 5  # misses after which look-ups stop in this conversation
-STATUS_LABELS = {
-    "open": ("待处理", "open, waiting for an agent"),
-    "in_progress": ("处理中", "in progress"),
-    "resolved": ("已解决", "resolved"),
-    "closed": ("已关闭", "closed"),
-}
+STATUSES = ("open", "in_progress", "resolved", "closed")
+
+
+def status_label(status: str, language: str) -> str:
+    """A complaint's status as the user reads it (the status itself when the catalogue has no words for it)."""
+    return say(f"complaint_status.{status}", language) if status in STATUSES else status
 
 
 def find_ticket(text: str) -> str | None:
@@ -116,17 +117,16 @@ class ActionCheckComplaintStatus(Action):
             dispatcher.utter_message(response="utter_status_not_found")
             return [*reset, SlotSet("status_failures", failures + 1)]
         language = current_language(tracker)
-        zh = language == "zh"
         details = []
         if view.latest_note_to_user:
-            details.append(("客服留言：" if zh else "Message from the agent: ") + view.latest_note_to_user)
+            details.append(say("status.note_to_user", language, note=view.latest_note_to_user))
         if view.resolution:
-            details.append(("处理结果：" if zh else "Resolution: ") + view.resolution)
+            details.append(say("status.resolution", language, resolution=view.resolution))
         dispatcher.utter_message(
             response="utter_status",
             ticket=view.ticket,
             category=CATEGORIES[view.category].labels.in_(language) if view.category in CATEGORIES else view.category,
-            status=STATUS_LABELS.get(str(view.status.value), (view.status.value,) * 2)[0 if zh else 1],
+            status=status_label(str(view.status.value), language),
             deadline=view.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d"),
             details=" ".join(details),
         )

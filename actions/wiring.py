@@ -23,7 +23,6 @@ from common.redact import install_log_redaction
 class Dependencies:
     uow_factory: Callable[[], AbstractUnitOfWork]
     spool: ComplaintSpool
-    reply_days: int
     catalog_session: Callable[[], Session]
     default_operator: str = "all"
     retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy erases them)
@@ -41,7 +40,6 @@ def from_settings() -> Dependencies:
         # the "new complaint" notification commits in the same transaction as the complaint
         uow_factory=notifying_uow_factory(settings),
         spool=ComplaintSpool(settings.spool_dir),
-        reply_days=settings.complaint_reply_days,
         catalog_session=session_factory(settings.database_url),
         default_operator=settings.default_operator,
         retention_days=settings.complaint_retention_days,

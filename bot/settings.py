@@ -43,7 +43,6 @@ class Settings(BaseSettings):
     # Events of a conversation the dialogue engine reads per turn (rasa_server/trackers.py); all are stored.
     tracker_window: int = Field(default=120, ge=20)
 
-    rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080

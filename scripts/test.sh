@@ -87,6 +87,7 @@ for tier in "${TIERS[@]}"; do
       server_lane &
       lane=$!
       step lint lint
+      step dead-code "$VENV_APP/bin/vulture"
       step faq-curation "$VENV_APP/bin/python" -m bot.cli check-faq
       step lookup-tables-in-sync "$VENV_APP/bin/python" scripts/export_lookups.py --check
       step unit-integration pytest_app tests/unit tests/integration

@@ -22,7 +22,6 @@ Sort = Literal["cheapest", "most_data"]
 Kind = Literal["list", "best", "by_price", "none"]
 
 NUMBER = r"(\d{1,4}(?:\.\d{1,2})?)"
-ZH_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # A budget: "100以内", "不超过150", "150块以下", "under 100", "less than 80 a month", "budget of 120".
 BUDGET = re.compile(
     rf"(?:(?:不超过|不高于|最多|最高|预算|低于|少于|小于|under|below|less than|at most|max(?:imum)?|up to|no more than|"
@@ -95,16 +94,6 @@ class PlanQuery:
 
 def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def _months(token: str) -> int | None:
-    if token.isdigit():
-        return int(token)
-    if token == "十":
-        return 10
-    if len(token) == 2 and token[0] == "十":
-        return 10 + ZH_DIGITS.get(token[1], 0)
-    return ZH_DIGITS.get(token)
 
 
 def parse_plan_query(text: str) -> PlanQuery:

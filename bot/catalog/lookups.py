@@ -21,15 +21,13 @@ from bot.catalog.errors import InvalidTerminationQuery
 from bot.catalog.matching import Outcome, Place, match_handset, match_place, match_plan
 from bot.catalog.operators import OPERATORS, Operator, resolve_operator
 from bot.catalog.orm import CoverageArea, Handset, Plan
+from bot.messages import both
 
 CoverageStatus = Literal["sa", "nsa", "planned", "none", "unknown"]
 BandSupport = Literal["full", "partial", "none", "unknown"]
 CENT = Decimal("0.01")
 
-BILL_IS_AUTHORITATIVE = (
-    "以上为估算，实际金额以运营商账单和您签署的协议为准。",
-    "This is an estimate: the operator's bill and the agreement you signed are authoritative.",
-)
+BILL_IS_AUTHORITATIVE = both("termination.bill_is_authoritative")
 
 
 def _operators(operator: str | None) -> tuple[Operator, ...]:
@@ -74,34 +72,13 @@ class CoverageAnswer:
 
 def status_meaning(status: CoverageStatus, operator: Operator, planned_date: dt.date | None = None) -> tuple[str, str]:
     """What a coverage status means for the user, in Chinese and English."""
-    if status == "sa":
-        return (
-            "已覆盖 5G 独立组网（SA）：手机需支持 SA 和该运营商的 5G 频段才能使用；只支持 NSA 的手机在这里用不上 5G。",
-            "5G standalone (SA) coverage: a phone needs SA and the operator's 5G bands to use it; "
-            "an NSA-only phone gets no 5G here.",
-        )
-    if status == "nsa":
-        return (
-            "5G 非独立组网（NSA）：5G 依托 4G 锚点，只支持 NSA 的手机也能用；需要 SA 的功能（如 VoNR 通话）暂不可用。",
-            "5G non-standalone (NSA): 5G runs on a 4G anchor. NSA-only phones work; "
-            "features that need SA (such as VoNR calls) do not.",
-        )
+    if status in ("sa", "nsa", "none"):
+        return both(f"coverage.meaning.{status}")
+    operator_name = (operator.name_zh, operator.name_en)
     if status == "planned":
-        when_zh = f"预计 {planned_date.isoformat()} 前后开通" if planned_date else "开通时间未定"
-        when_en = f"expected around {planned_date.isoformat()}" if planned_date else "no date set"
-        return (
-            f"暂未开通 5G，{operator.name_zh}计划中（{when_zh}）；该日期是运营商的计划，并非承诺。",
-            f"No 5G yet; {operator.name_en} plans it ({when_en}). The date is the operator's plan, not a promise.",
-        )
-    if status == "none":
-        return (
-            "暂无 5G 覆盖；4G 套餐仍可正常办理和使用。",
-            "No 5G coverage here; 4G plans remain available.",
-        )
-    return (
-        f"目录中暂无{operator.name_zh}在此地的数据，请拨打 {operator.hotline} 查询。",
-        f"No {operator.name_en} data for this place yet; call {operator.hotline} to check.",
-    )
+        when = both("coverage.planned_on", date=planned_date.isoformat()) if planned_date else None
+        return both("coverage.meaning.planned", operator=operator_name, when=when or both("coverage.planned_undated"))
+    return both("coverage.meaning.unknown", operator=operator_name, hotline=operator.hotline)
 
 
 def _operator_coverage(operator: Operator, row: CoverageArea | None) -> OperatorCoverage:
@@ -203,7 +180,6 @@ class OperatorCompatibility:
     operator: Operator
     band_support: BandSupport
     works: bool | None
-    supported_bands: tuple[str, ...]
     missing_bands: tuple[str, ...]
     sa: bool | None
     vonr: bool | None
@@ -221,13 +197,13 @@ class HandsetCompatibility:
 def compatibility_with(handset: HandsetSpec, operator: Operator) -> OperatorCompatibility:
     """How well a handset's 5G bands fit one operator's network."""
     if handset.nr_bands is None:
-        return OperatorCompatibility(operator, "unknown", None, (), (), handset.sa, handset.vonr)
+        return OperatorCompatibility(operator, "unknown", None, (), handset.sa, handset.vonr)
     phone = set(handset.nr_bands)
     supported = tuple(band for band in operator.all_bands if band in phone)
     missing = tuple(band for band in operator.all_bands if band not in phone)
     main_missing = [band for band in operator.main_bands if band not in phone]
     support: BandSupport = "none" if not supported else "partial" if main_missing else "full"
-    return OperatorCompatibility(operator, support, bool(supported), supported, missing, handset.sa, handset.vonr)
+    return OperatorCompatibility(operator, support, bool(supported), missing, handset.sa, handset.vonr)
 
 
 def handset_compatibility(session: Session, query: str, operator: str | None = None) -> HandsetCompatibility:
@@ -291,40 +267,20 @@ class PlanTerms:
         p = self.early_termination_params
         rule = self.early_termination_rule
         if self.contract_months == 0:
-            return ("无合约期，提前解约不产生违约费用。", "No contract period: no early-termination charge.")
+            return both("termination.rule.no_contract")
         if rule == "refund_benefit_pro_rata":
-            benefit = _yuan(p["benefit_yuan"])
-            return (
-                f"合约期 {self.contract_months} 个月；提前解约需按剩余月数比例退还已享优惠（共 {benefit} 元）。",
-                f"{self.contract_months}-month contract; leaving early means paying back the benefit "
-                f"(¥{benefit} in all) in proportion to the months left.",
-            )
+            return both(f"termination.rule.{rule}", months=self.contract_months, benefit=_yuan(p["benefit_yuan"]))
         if rule == "fixed_fee":
-            fee = _yuan(p["fee_yuan"])
-            return (
-                f"合约期 {self.contract_months} 个月；提前解约需支付固定违约金 {fee} 元。",
-                f"{self.contract_months}-month contract; leaving early costs a fixed fee of ¥{fee}.",
-            )
+            return both(f"termination.rule.{rule}", months=self.contract_months, fee=_yuan(p["fee_yuan"]))
         if rule == "remaining_fees_percent":
-            percent = _number(p["percent"])
-            return (
-                f"合约期 {self.contract_months} 个月；提前解约需支付剩余月费总额的 {percent}%。",
-                f"{self.contract_months}-month contract; leaving early costs {percent}% of the remaining monthly fees.",
-            )
-        return (
-            f"合约期 {self.contract_months} 个月；提前解约无违约费用。",
-            f"{self.contract_months}-month contract; no early-termination charge.",
-        )
+            return both(f"termination.rule.{rule}", months=self.contract_months, percent=_number(p["percent"]))
+        return both("termination.rule.none", months=self.contract_months)
 
     def throttle_text(self) -> tuple[str, str] | None:
         """The reduced speed after the high-speed allowance (达量限速), when the plan has one."""
         if self.throttle_after_gb is None or self.throttle_speed_mbps is None:
             return None
-        gb, mbps = _number(self.throttle_after_gb), _number(self.throttle_speed_mbps)
-        return (
-            f"当月高速流量 {gb}GB 用完后限速至 {mbps}Mbps。",
-            f"After {gb} GB in a month, speed drops to {mbps} Mbps.",
-        )
+        return both("plan.throttle", gb=_number(self.throttle_after_gb), mbps=_number(self.throttle_speed_mbps))
 
 
 def _number(value: Decimal) -> str:
@@ -378,16 +334,19 @@ class PlanComparison:
         return self.a if self.monthly_fee_difference > 0 else self.b
 
 
-COMPARED_FIELDS = (
-    ("operator", "运营商", "Operator"),
-    ("monthly_fee_yuan", "月费（元）", "Monthly fee (yuan)"),
-    ("data_gb", "流量（GB）", "Data (GB)"),
-    ("voice_minutes", "通话（分钟）", "Calls (minutes)"),
-    ("generation", "网络", "Network"),
-    ("contract_months", "合约期（月）", "Contract (months)"),
-    ("early_termination_rule", "提前解约规则", "Early-termination rule"),
-    ("throttle_after_gb", "限速阈值（GB）", "Throttled after (GB)"),
-    ("throttle_speed_mbps", "限速后速率（Mbps）", "Throttled speed (Mbps)"),
+COMPARED_FIELDS = tuple(
+    (name, *both(f"comparison.{name}"))
+    for name in (
+        "operator",
+        "monthly_fee_yuan",
+        "data_gb",
+        "voice_minutes",
+        "generation",
+        "contract_months",
+        "early_termination_rule",
+        "throttle_after_gb",
+        "throttle_speed_mbps",
+    )
 )
 
 
@@ -440,26 +399,32 @@ def _termination_amount(terms: PlanTerms, remaining: int) -> tuple[Decimal, str,
     p = terms.early_termination_params
     rule = terms.early_termination_rule
     if remaining == 0 or rule == "none":
-        return Decimal("0.00"), "无需支付违约费用：0.00 元。", "Nothing to pay: ¥0.00."
+        return Decimal("0.00"), *both("termination.nothing_to_pay")
     if rule == "refund_benefit_pro_rata":
         benefit = p["benefit_yuan"]
         amount = (benefit * remaining / terms.contract_months).quantize(CENT, ROUND_HALF_UP)
-        return (
-            amount,
-            f"{_yuan(benefit)} 元 × {remaining}/{terms.contract_months} = {_yuan(amount)} 元",
-            f"¥{_yuan(benefit)} × {remaining}/{terms.contract_months} = ¥{_yuan(amount)}",
+        working = both(
+            f"termination.working.{rule}",
+            benefit=_yuan(benefit),
+            remaining=remaining,
+            months=terms.contract_months,
+            amount=_yuan(amount),
         )
+        return amount, *working
     if rule == "fixed_fee":
         amount = p["fee_yuan"].quantize(CENT, ROUND_HALF_UP)
-        return amount, f"固定违约金 {_yuan(amount)} 元", f"fixed fee ¥{_yuan(amount)}"
+        return amount, *both(f"termination.working.{rule}", amount=_yuan(amount))
     percent = p["percent"]
     fee = terms.monthly_fee_yuan
     amount = (fee * remaining * percent / 100).quantize(CENT, ROUND_HALF_UP)
-    return (
-        amount,
-        f"{_yuan(fee)} 元 × {remaining} 个月 × {_number(percent)}% = {_yuan(amount)} 元",
-        f"¥{_yuan(fee)} × {remaining} months × {_number(percent)}% = ¥{_yuan(amount)}",
+    working = both(
+        "termination.working.remaining_fees_percent",
+        fee=_yuan(fee),
+        remaining=remaining,
+        percent=_number(percent),
+        amount=_yuan(amount),
     )
+    return amount, *working
 
 
 def catalogue_plans(session: Session, operator: str | None = None) -> tuple[PlanTerms, ...]:

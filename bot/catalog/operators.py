@@ -93,8 +93,6 @@ OPERATORS: dict[str, Operator] = {
     )
 }
 
-OPERATOR_KEYS: tuple[str, ...] = tuple(OPERATORS)
-
 
 def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split()).replace("_", "")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.complaints.errors import UnknownCategory
+from bot.messages import both
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,7 @@ class RegulatoryClass(str, Enum):
         return CLASS_LABELS[self]
 
 
-CLASS_LABELS = {
-    RegulatoryClass.NETWORK_QUALITY: Labels("网络质量", "Network quality"),
-    RegulatoryClass.BILLING_DISPUTE: Labels("收费争议", "Billing dispute"),
-    RegulatoryClass.USER_SERVICE: Labels("用户服务", "User service"),
-}
+CLASS_LABELS = {cls: Labels(*both(f"regulatory_class.{cls.value}")) for cls in RegulatoryClass}
 
 
 @dataclass(frozen=True)
@@ -50,23 +47,24 @@ class Category:
     regulatory_class: RegulatoryClass
 
 
-def _category(key: str, zh: str, en: str, regulatory_class: RegulatoryClass) -> tuple[str, Category]:
-    return key, Category(key, Labels(zh, en), regulatory_class)
+def _category(key: str, regulatory_class: RegulatoryClass) -> tuple[str, Category]:
+    """A category named by its labels in the message catalogue (`category.<key>`)."""
+    return key, Category(key, Labels(*both(f"category.{key}")), regulatory_class)
 
 
 _N, _B, _U = RegulatoryClass.NETWORK_QUALITY, RegulatoryClass.BILLING_DISPUTE, RegulatoryClass.USER_SERVICE
 CATEGORIES: dict[str, Category] = dict(
     [
-        _category("coverage_signal", "信号与覆盖", "Signal and coverage", _N),
-        _category("speed", "网速", "Data speed", _N),
-        _category("handset", "手机终端", "Handset", _U),
-        _category("plan_change", "套餐变更", "Changing plans", _U),
-        _category("contract_termination", "合约解除", "Ending a contract", _U),
-        _category("unauthorized_change", "未经同意开通或变更业务", "Services changed without consent", _B),
-        _category("misleading_marketing", "虚假宣传", "Misleading marketing", _U),
-        _category("billing", "收费与账单", "Charges and bills", _B),
-        _category("number_portability", "携号转网", "Number portability", _U),
-        _category("other", "其他", "Other", _U),
+        _category("coverage_signal", _N),
+        _category("speed", _N),
+        _category("handset", _U),
+        _category("plan_change", _U),
+        _category("contract_termination", _U),
+        _category("unauthorized_change", _B),
+        _category("misleading_marketing", _U),
+        _category("billing", _B),
+        _category("number_portability", _U),
+        _category("other", _U),
     ]
 )
 

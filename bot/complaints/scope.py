@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog.operators import OPERATORS, Operator
+from bot.messages import both
 
 NEUTRAL = "neutral"
 
@@ -49,11 +50,11 @@ def deployment(operator_key: str, handler_name: str = "", handler_contact: str =
         KeyError: `operator_key` is neither "neutral" nor an operator's key.
     """
     if operator_key == NEUTRAL:
-        name = handler_name or "本服务的运营方"
+        zh, en = both("deployment.neutral_handler")
         return Deployment(
             None,
-            handler_zh=name,
-            handler_en=handler_name or "the organisation running this service",
+            handler_zh=handler_name or zh,
+            handler_en=handler_name or en,
             handler_contact=handler_contact or "-",
         )
     operator = OPERATORS[operator_key]

@@ -31,11 +31,12 @@ from bot.complaints.views import ErasureRequest
 from bot.desk.conversations import Conversations
 from bot.desk.permissions import Actor, require_supervisor
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.messages import side_by_side
 from common.redact import redact_numbers
 
 log = logging.getLogger(__name__)
 
-ERASED_TEXT = "[已删除 erased]"
+ERASED_TEXT = f"[{side_by_side('desk.erased')}]"
 SYSTEM = "system"
 
 

@@ -15,12 +15,14 @@ from bot.catalog.operators import OPERATORS
 from bot.complaints.categories import CATEGORIES, RegulatoryClass
 from bot.complaints.model import BECAME_OVERDUE, Complaint, mask_phone
 from bot.complaints.ticket import CHINA_STANDARD_TIME
+from bot.messages import side_by_side
 from bot.settings import Settings
 from common.redact import excerpt, redact_numbers
 
 # audit action -> notification kind
 KINDS = {"created": "created", BECAME_OVERDUE: "overdue"}
-HEADLINES = {"created": "【新投诉 New complaint】", "overdue": "【投诉超期未答复 Overdue complaint】"}
+# The lines of a notification, labelled in both languages (bot.messages `notification.<field>`).
+NOTIFICATION_FIELDS = ("category", "operator", "place", "phone", "reply_by", "description")
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,15 @@ def message(kind: str, complaint: Complaint, desk_url: str = "") -> str:
     regulatory = RegulatoryClass(complaint.regulatory_class)
     operator = OPERATORS.get(complaint.operator)
     deadline = complaint.deadline.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")
+    label = {field: side_by_side(f"notification.{field}") for field in NOTIFICATION_FIELDS}
     lines = [
-        f"{HEADLINES[kind]}{complaint.ticket}",
-        f"类别 Category: {category.labels.zh if category else complaint.category}（{regulatory.labels.zh}）",
-        f"运营商 Operator: {operator.name_zh if operator else complaint.operator}",
-        f"地区 Place: {redact_numbers(complaint.place or '—')}",
-        f"联系电话 Phone: {mask_phone(complaint.contact_phone)}",
-        f"答复期限 Reply by: {deadline}（北京时间 Beijing time）",
-        f"内容 Description: {excerpt(complaint.description)}",
+        f"【{side_by_side(f'notification.{kind}')}】{complaint.ticket}",
+        f"{label['category']}: {category.labels.zh if category else complaint.category}（{regulatory.labels.zh}）",
+        f"{label['operator']}: {operator.name_zh if operator else complaint.operator}",
+        f"{label['place']}: {redact_numbers(complaint.place or '—')}",
+        f"{label['phone']}: {mask_phone(complaint.contact_phone)}",
+        f"{label['reply_by']}: {deadline}（{side_by_side('notification.beijing_time')}）",
+        f"{label['description']}: {excerpt(complaint.description)}",
     ]
     if desk_url:
         lines.append(f"{desk_url.rstrip('/')}/desk/#/complaints/{complaint.ticket}")

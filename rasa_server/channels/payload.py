@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from rasa_server.messages import english_and_chinese
+
 DEFAULT_MAX_MESSAGE_LENGTH = 2000
 MAX_SENDER_LENGTH = 128
 
@@ -52,13 +54,10 @@ def parse_payload(
     if not isinstance(text, str):
         raise PayloadError(400, "invalid_message", "'message' must be a string.")
     if not text.strip():
-        raise PayloadError(400, "empty_message", "The message is empty. 消息为空，请输入内容。")
+        raise PayloadError(400, "empty_message", english_and_chinese("refused.empty"))
     if len(text) > max_length:
         raise PayloadError(
-            413,
-            "message_too_long",
-            f"The message has {len(text)} characters; the limit is {max_length}. "
-            f"消息过长（上限{max_length}字），请分段发送。",
+            413, "message_too_long", english_and_chinese("refused.too_long", length=len(text), limit=max_length)
         )
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):

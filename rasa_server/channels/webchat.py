@@ -32,10 +32,12 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from common.events import USER, kind
 from common.origins import allowed_origins, parse_origins
 from rasa_server.channels.history import history_messages
 from rasa_server.channels.language import adding_language
 from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
+from rasa_server.messages import english_and_chinese
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +65,12 @@ def clean_metadata(value: object) -> dict[str, str]:
 
 def check_text(value: object, max_length: int) -> str:
     if not isinstance(value, str):
-        raise RefusedMessage("invalid_message", "The message must be text. 消息必须是文字。")
+        raise RefusedMessage("invalid_message", english_and_chinese("refused.not_text"))
     if not value.strip():
-        raise RefusedMessage("empty_message", "The message is empty. 消息为空，请输入内容。")
+        raise RefusedMessage("empty_message", english_and_chinese("refused.empty"))
     if len(value) > max_length:
         raise RefusedMessage(
-            "message_too_long",
-            f"The message has {len(value)} characters; the limit is {max_length}. "
-            f"消息过长（上限{max_length}字），请分段发送。",
+            "message_too_long", english_and_chinese("refused.too_long", length=len(value), limit=max_length)
         )
     return value
 
@@ -259,4 +259,4 @@ class WebChatInput(SocketIOInput):
 
     async def already_received(self, app: Sanic | None, session_id: str, message_id: str) -> bool:
         events = await self.events_of(app, session_id)
-        return any(e.get("event") == "user" and e.get("message_id") == message_id for e in events)
+        return any(kind(e) == USER and e.get("message_id") == message_id for e in events)

@@ -30,7 +30,6 @@ def free_port() -> int:
 @dataclass
 class Servers:
     rasa_url: str
-    action_url: str
     web_url: str
     token: str
     tracker_db: Path
@@ -156,7 +155,6 @@ def running_servers(
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", 240, processes["rasa"], workdir / "rasa.log")
         yield Servers(
             rasa_url=f"http://127.0.0.1:{rasa_port}",
-            action_url=f"http://127.0.0.1:{action_port}",
             web_url=f"http://127.0.0.1:{web_port}",
             token=token,
             tracker_db=tracker_db,

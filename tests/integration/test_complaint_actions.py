@@ -60,7 +60,6 @@ def deps(database_url, tmp_path):
     dependencies = wiring.Dependencies(
         uow_factory=sqlalchemy_uow_factory(database_url),
         spool=ComplaintSpool(tmp_path / "spool"),
-        reply_days=15,
         catalog_session=session_factory(database_url),
     )
     wiring.use(dependencies)
@@ -240,7 +239,6 @@ async def test_an_unreachable_database_queues_the_complaint_and_it_arrives_later
     down = wiring.Dependencies(
         uow_factory=sqlalchemy_uow_factory("postgresql://postgres@127.0.0.1:1/none"),
         spool=deps.spool,
-        reply_days=15,
         catalog_session=deps.catalog_session,
     )
     wiring.use(down)

@@ -32,7 +32,6 @@ def deps_for(database_url, tmp_path, operator: str) -> wiring.Dependencies:
     return wiring.Dependencies(
         uow_factory=sqlalchemy_uow_factory(database_url),
         spool=ComplaintSpool(tmp_path / "spool"),
-        reply_days=15,
         catalog_session=session_factory(database_url),
         deployment=deployment(operator),
     )

@@ -120,7 +120,6 @@ def bot_on(proxied_database, tmp_path):
         wiring.Dependencies(
             uow_factory=sqlalchemy_uow_factory(url),
             spool=ComplaintSpool(tmp_path / "spool"),
-            reply_days=15,
             catalog_session=session_factory(url),
         )
     )

@@ -27,7 +27,6 @@ def catalogue(database_url, tmp_path):
     deps = wiring.Dependencies(
         uow_factory=sqlalchemy_uow_factory(database_url),
         spool=ComplaintSpool(tmp_path / "spool"),
-        reply_days=15,
         catalog_session=factory,
     )
     wiring.use(deps)

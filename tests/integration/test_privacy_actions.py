@@ -22,7 +22,6 @@ def wired(uow_factory, session_factory, tmp_path):
         wiring.Dependencies(
             uow_factory=uow_factory,
             spool=ComplaintSpool(tmp_path / "spool"),
-            reply_days=15,
             catalog_session=session_factory,
             retention_days=730,
         )
@@ -53,8 +52,9 @@ async def test_a_request_starts_the_form_with_the_ticket_it_names(text, intent, 
     assert slots["privacy_ticket"] == ("C20261129-0042" if "C2026" in text else None)
 
 
+@pytest.mark.usefixtures("wired")
 @pytest.mark.parametrize("language", ["zh", "en"])
-async def test_the_user_sees_what_is_kept_about_their_complaint_with_the_number_masked(wired, uow_factory, language):
+async def test_the_user_sees_what_is_kept_about_their_complaint_with_the_number_masked(uow_factory, language):
     ticket = services.open_complaint(uow_factory(), a_draft(), NOW, "k", reply_days=15).ticket
     messages, _ = await answer({"privacy_ticket": ticket, "privacy_last4": "5678", "privacy_erase": False}, language)
     assert [m["response"] for m in messages] == ["utter_privacy_kept", "utter_privacy_how_to_erase"]
@@ -65,7 +65,8 @@ async def test_the_user_sees_what_is_kept_about_their_complaint_with_the_number_
         assert ERASURE_REQUESTED not in [e.action for e in uow.complaints.audit_trail(ticket)]
 
 
-async def test_an_erasure_request_reaches_the_desk_and_wrong_digits_count_as_a_miss(wired, uow_factory):
+@pytest.mark.usefixtures("wired")
+async def test_an_erasure_request_reaches_the_desk_and_wrong_digits_count_as_a_miss(uow_factory):
     ticket = services.open_complaint(uow_factory(), a_draft(), NOW, "k", reply_days=15).ticket
     messages, events = await answer({"privacy_ticket": ticket, "privacy_last4": "0000", "privacy_erase": True})
     assert [m["response"] for m in messages] == ["utter_status_not_found"]
@@ -83,7 +84,6 @@ async def test_with_the_database_down_the_user_is_told_so_within_two_seconds(unr
         wiring.Dependencies(
             uow_factory=unreachable_uow_factory,
             spool=ComplaintSpool(tmp_path / "spool"),
-            reply_days=15,
             catalog_session=lambda: None,  # type: ignore[arg-type,return-value]
         )
     )

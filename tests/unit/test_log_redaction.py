@@ -24,18 +24,21 @@ def redaction():
         (("no number here, 5G in %d places", 3), "no number here, 5G in 3 places"),
     ],
 )
-def test_any_logger_masks_numbers_in_its_messages(redaction, caplog, call, expected):
+@pytest.mark.usefixtures("redaction")
+def test_any_logger_masks_numbers_in_its_messages(caplog, call, expected):
     caplog.set_level(logging.INFO)
     logging.getLogger("some.library").info(*call)
     assert caplog.records[-1].getMessage() == expected
 
 
-def test_a_malformed_log_call_is_left_to_logging(redaction, caplog):
+@pytest.mark.usefixtures("redaction")
+def test_a_malformed_log_call_is_left_to_logging():
     record = logging.getLogger("x").makeRecord("x", logging.INFO, "f", 1, "%s %s", ("one",), None)
     assert record.msg == "%s %s"
 
 
-def test_a_logged_traceback_masks_the_numbers_its_error_quotes(redaction, caplog):
+@pytest.mark.usefixtures("redaction")
+def test_a_logged_traceback_masks_the_numbers_its_error_quotes(caplog):
     try:
         raise ValueError("cannot store description '回电 13812345678'")
     except ValueError:

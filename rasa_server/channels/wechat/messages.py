@@ -13,33 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_server.channels.wechat.security import Rejected, parse_xml
+from rasa_server.messages import say
 
 MAX_SENDER_LENGTH = 128
 MAX_TEXT_CHARS = 2000
 
-# Fixed texts the channel itself answers with, in the conversation's language.
-TEXTS = {
-    "voice_unrecognised": {
-        "zh": "抱歉，我暂时听不懂这条语音，请直接输入文字。",
-        "en": "Sorry, I couldn't make out that voice message; please type your question.",
-    },
-    "unsupported": {
-        "zh": "抱歉，我目前只能读文字消息，请用文字描述您的问题。",
-        "en": "Sorry, I can only read text messages for now; please type your question.",
-    },
-    "error": {
-        "zh": "抱歉，服务暂时出了点问题，请稍后再试。",
-        "en": "Sorry, something went wrong on our side; please try again in a moment.",
-    },
-    "choose_hint": {"zh": "（回复数字即可选择）", "en": "(Reply with a number to choose.)"},
-}
-
 
 def fixed_text(key: str, language: str | None) -> str:
-    variants = TEXTS[key]
-    if language in variants:
-        return variants[language]
-    return f"{variants['zh']}\n{variants['en']}"
+    """A text the channel itself answers with (rasa_server.messages `wechat.<key>`), in the conversation's
+    language; in both when it is not known."""
+    return say(f"wechat.{key}", language)
 
 
 @dataclass(frozen=True)
@@ -144,7 +127,7 @@ def render_turn(messages: list[dict[str, Any]]) -> Rendered:
             parts.append("\n".join(lines))
     text = "\n\n".join(parts)
     if choices:
-        text += "\n" + TEXTS["choose_hint"][language or "zh"]
+        text += "\n" + say("wechat.choose_hint", language or "zh")
     return Rendered(text=text, choices=choices, language=language)
 
 
