@@ -228,7 +228,7 @@ LOCK_STORE = "rasa_server.locks.AtomicRedisLockStore"
 
 
 def rasa_redis_lock_store(url: str, lifetime: float = 60.0) -> dict[str, object]:
-    """Lock store settings (the atomic Redis store of rasa_server/locks.py; Rasa calls the host `url`) for a redis:// URL."""
+    """Lock store settings for a redis:// URL (rasa_server/locks.py's atomic store; Rasa calls the host `url`)."""
     parts = urlsplit(url)
     store: dict[str, object] = {
         "type": LOCK_STORE,

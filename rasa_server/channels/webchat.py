@@ -31,10 +31,10 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from common.origins import allowed_origins, parse_origins
 from rasa_server.channels.history import history_messages
 from rasa_server.channels.language import adding_language
 from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
-from common.origins import allowed_origins, parse_origins
 
 logger = logging.getLogger(__name__)
 
