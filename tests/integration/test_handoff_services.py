@@ -83,7 +83,7 @@ def test_an_agent_whose_console_went_quiet_does_not_count_as_available(handoff_u
 
 
 def test_of_two_agents_accepting_at_once_exactly_one_wins(handoff_uow):
-    available(handoff_uow, "alice", "bob")
+    available(handoff_uow, "alice", "bob", max_chats=10)
     for round_ in range(5):
         chat_id = request(handoff_uow, f"race-{round_}").chat_id
 
