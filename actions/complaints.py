@@ -29,6 +29,7 @@ from bot.complaints.phone import mask_phone, normalise_mainland_mobile
 from bot.complaints.spool import submit_or_spool
 from bot.complaints.ticket import CHINA_STANDARD_TIME
 from bot.dialogue.choices import Choice
+from common.events import ACTIVE_LOOP, kind, name_of
 
 logger = logging.getLogger(__name__)
 
@@ -289,11 +290,7 @@ class ValidateComplaintForm(FormValidationAction):
 def idempotency_key(tracker: Tracker) -> str:
     """Same conversation, same form run -> same key: a retried or repeated submit files one record."""
     started = next(
-        (
-            e.get("timestamp")
-            for e in reversed(tracker.events)
-            if e.get("event") == "active_loop" and e.get("name") == FORM
-        ),
+        (e.get("timestamp") for e in reversed(tracker.events) if kind(e) == ACTIVE_LOOP and name_of(e) == FORM),
         None,
     )
     return hashlib.sha256(f"{tracker.sender_id}|{started}".encode()).hexdigest()[:32]

@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.faq import NONE_OF_THESE, RETRIEVAL_INTENT
 from actions.form_steps import OFFERED, typed_choice
-from actions.transcript import current_session, intent_of
+from common.events import USER, current_session, intent_of, is_action, kind, name_of
 
 NOT_UNDERSTOOD = {"nlu_fallback"}
 
@@ -18,7 +18,7 @@ def misunderstood_in_a_row(tracker: Tracker) -> int:
     """How many of the user's latest messages in a row the bot did not understand."""
     count = 0
     for event in reversed(current_session(tracker.events)):
-        if event.get("event") != "user":
+        if kind(event) != USER:
             continue
         if intent_of(event) not in NOT_UNDERSTOOD:
             break
@@ -30,12 +30,12 @@ def last_bot_action(tracker: Tracker) -> str | None:
     """The bot's last action before the user's latest message (action_listen aside)."""
     seen_user = False
     for event in reversed(tracker.events):
-        if event.get("event") == "user":
+        if kind(event) == USER:
             if seen_user:
                 return None
             seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
-            return str(event.get("name"))
+        elif seen_user and is_action(event) and name_of(event) != "action_listen":
+            return name_of(event)
     return None
 
 

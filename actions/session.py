@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import wiring
 from actions.language import LANGUAGES, current_language, variation_for
-from actions.transcript import intent_of
 from bot.catalog.operators import UnknownOperator, resolve_operator
+from common.events import BOT, USER, intent_of, is_action, kind, session_start_index
 
 
 def welcomed_already(tracker: Tracker) -> bool:
@@ -22,18 +22,14 @@ def welcomed_already(tracker: Tracker) -> bool:
     the welcome just before the latest `session_started` belongs to that session.
     """
     events = tracker.events
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    if not starts:
+    begin = session_start_index(events)
+    if begin is None:
         return False
-    begin = starts[-1]
-    while begin > 0 and (
-        events[begin - 1].get("event") == "bot"
-        or (events[begin - 1].get("event") == "action" and events[begin - 1].get("name") == "action_session_start")
-    ):
+    while begin > 0 and (kind(events[begin - 1]) == BOT or is_action(events[begin - 1], "action_session_start")):
         begin -= 1
     session = events[begin:]
-    said = [e for e in session if e.get("event") == "user" and intent_of(e) != "session_start"]
-    return any(e.get("event") == "bot" for e in session) and not said
+    said = [e for e in session if kind(e) == USER and intent_of(e) != "session_start"]
+    return any(kind(e) == BOT for e in session) and not said
 
 
 def operator_of_site(metadata: dict[str, Any], tracker: Tracker) -> str | None:

@@ -37,13 +37,15 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from common.events import ACTIVE_LOOP, SESSION_STARTED, SLOT, decode, intent_of, name_of
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 120
 # How many of a tracker's events are already in the database (set by retrieve and save).
 STORED = "_windowed_store_persisted"
 # Events that end a session's slot values: after them the slots start again from the domain.
-SLOT_RESETS = ("restart", "reset_slots", "session_started")
+SLOT_RESETS = ("restart", "reset_slots", SESSION_STARTED)
 PAUSE_EVENTS = ("pause", "resume")
 # Rasa indexes `events` by sender_id alone, so "the latest session start" and "the latest value
 # of each slot" read every stored event of the conversation, a cost that grows with its length.
@@ -111,8 +113,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                         sender_id=sender_id,
                         type_name=event.type_name,
                         timestamp=data.get("timestamp"),
-                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
-                        action_name=data.get("name"),
+                        intent_name=intent_of(data),
+                        action_name=name_of(data),
                         data=json.dumps(data),
                     )
                 )
@@ -133,7 +135,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         event = self.SQLEvent
         latest = (
             session.query(sa.func.max(event.id))
-            .filter(event.sender_id == sender_id, event.type_name == "session_started")
+            .filter(event.sender_id == sender_id, event.type_name == SESSION_STARTED)
             .scalar()
         )
         return int(latest or 0)
@@ -157,7 +159,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             if len(rows) == self.window:
                 # The window may have cut the session: add the state it starts from.
                 prefix = self._state_before(session, sender_id, start, rows[0][0])
-        return [json.loads(data) for _, data in prefix + rows]
+        return [decode(data) for _, data in prefix + rows]
 
     def _state_before(self, session: Any, sender_id: str, start: int, first: int) -> list[tuple[int, str]]:
         """Events that rebuild the slots, the active form and the pause as they stood before event `first`."""
@@ -169,12 +171,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         ids = [
             row_id
             for (row_id,) in session.query(sa.func.max(event.id))
-            .filter(*since, event.type_name == "slot")
+            .filter(*since, event.type_name == SLOT)
             .group_by(event.action_name)
             .all()
         ]
         # ... and the latest form activation or deactivation.
-        loop = session.query(sa.func.max(event.id)).filter(*since, event.type_name == "active_loop").scalar()
+        loop = session.query(sa.func.max(event.id)).filter(*since, event.type_name == ACTIVE_LOOP).scalar()
         if loop:
             ids.append(loop)
         # ... and whether it was handed over to an agent (paused) or taken back (resumed): a live

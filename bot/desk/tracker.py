@@ -15,7 +15,6 @@ missing database file or events table reads as no events.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
@@ -32,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 from bot.db import normalise_url
 from bot.desk.redact import redact_numbers
+from common import events as rasa_events
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ NOT_UNDERSTOOD = ("nlu_fallback", "out_of_scope")
 # Spaces next to a Chinese character carry no meaning ("5G 没信号" is "5G没信号").
 _SPACE_BY_HAN = re.compile(r"(?<=[\u3000-\u9fff\uf900-\ufaff])\s+|\s+(?=[\u3000-\u9fff\uf900-\ufaff])")
 _EVENTS = text(
-    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
+    "SELECT sender_id, type_name, data FROM events "
     "WHERE timestamp >= :start AND timestamp < :end AND type_name IN ('user', 'bot', 'action') "
     "ORDER BY sender_id, timestamp, id"
 )
@@ -51,11 +51,22 @@ _EVENTS = text(
 
 @dataclass(frozen=True)
 class TrackerEvent:
+    """One stored event of a conversation: its `data` is the event as Rasa wrote it (read with common.events)."""
+
     sender_id: str
-    type_name: str
-    intent_name: str | None = None
-    action_name: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type_name(self) -> str:
+        return rasa_events.kind(self.data)
+
+    @property
+    def intent_name(self) -> str | None:
+        return rasa_events.intent_of(self.data)
+
+    @property
+    def action_name(self) -> str | None:
+        return rasa_events.name_of(self.data)
 
 
 @dataclass
@@ -98,7 +109,7 @@ class TrackerStore:
                 _EVENTS, {"start": start.timestamp(), "end": end.timestamp()}
             )
             for row in result:
-                yield TrackerEvent(row.sender_id, row.type_name, row.intent_name, row.action_name, _json(row.data))
+                yield TrackerEvent(row.sender_id, {**rasa_events.decode(row.data), "event": row.type_name})
 
     def statistics(self, start: datetime, end: datetime, top: int = 20) -> ConversationStats:
         try:
@@ -125,14 +136,6 @@ class TrackerStore:
             self._engine.dispose()
 
 
-def _json(data: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def analyse(events: Iterable[TrackerEvent]) -> ConversationStats:
     """FAQ answers and feedback per topic, and the normalised texts of not-understood messages."""
     stats = ConversationStats()
@@ -151,7 +154,7 @@ def analyse(events: Iterable[TrackerEvent]) -> ConversationStats:
                     topic.helpful += 1
             asked_about = None
             if event.intent_name in NOT_UNDERSTOOD:
-                stats.not_understood[normalise_text(str(event.data.get("text") or ""))] += 1
+                stats.not_understood[normalise_text(rasa_events.text_of(event.data))] += 1
             last_user = event
         elif event.type_name == "action":
             last_action = event.action_name
@@ -169,14 +172,12 @@ def analyse(events: Iterable[TrackerEvent]) -> ConversationStats:
 
 def _answered_topic(bot: TrackerEvent, last_action: str | None, last_user: TrackerEvent | None) -> str | None:
     """The FAQ topic a bot message answers: its response name, else the topic the user's message was matched to."""
-    utter_action = str((bot.data.get("metadata") or {}).get("utter_action") or "")
+    utter_action = rasa_events.utter_action_of(bot.data)
     if utter_action.startswith(FAQ_PREFIX):
         return utter_action.removeprefix(FAQ_PREFIX)
     if last_action != FAQ_ACTION or last_user is None:
         return None
-    selector = (last_user.data.get("parse_data") or {}).get("response_selector") or {}
-    chosen = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
-    key = str((chosen.get("response") or {}).get("intent_response_key") or "")
+    key = rasa_events.retrieval_key_of(last_user.data, RETRIEVAL_INTENT) or ""
     return key.removeprefix(f"{RETRIEVAL_INTENT}/") or None
 
 

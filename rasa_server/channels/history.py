@@ -1,6 +1,7 @@
 """What the web chat shows again after a reload: the current session's messages, from the tracker.
 
-Kept free of web-framework imports: it reads event dictionaries (Rasa's `Event.as_dict()`).
+Kept free of web-framework imports: it reads event dictionaries (Rasa's `Event.as_dict()`) with
+common.events.
 Only messages are returned (never slots, intents, entities or action names), and only for
 a conversation that came through the web chat, so a session id cannot be used to read a
 REST or WeChat conversation.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.events import BOT, SESSION_STARTED, SLOT, USER, is_action, kind, metadata_of, name_of, text_of
+
 MAX_HISTORY = 100
 WEB_CHANNEL = "socketio"
 # Payloads the widget sends that are not words of the user's (the session opening).
@@ -18,21 +21,21 @@ HIDDEN_PAYLOADS = {"/session_start"}
 
 def is_web_conversation(events: list[dict[str, Any]]) -> bool:
     """True when every user message of the conversation came through the web chat channel."""
-    channels = {e.get("input_channel") for e in events if e.get("event") == "user"}
+    channels = {e.get("input_channel") for e in events if kind(e) == USER}
     return channels <= {WEB_CHANNEL}
 
 
-HOUSEKEEPING = {"slot", "user_featurization", "session_started"}
+HOUSEKEEPING = {SLOT, "user_featurization", SESSION_STARTED}
 
 
 def _is_session_start_action(event: dict[str, Any]) -> bool:
-    return event.get("event") == "action" and event.get("name") in {"action_session_start", "action_listen"}
+    return is_action(event) and name_of(event) in {"action_session_start", "action_listen"}
 
 
 def _welcome_start(events: list[dict[str, Any]], index: int) -> int:
     """From a `session_started` back over the welcome and `action_session_start` logged before it."""
-    while index > 0 and (events[index - 1].get("event") == "bot" or _is_session_start_action(events[index - 1])):
-        if events[index - 1].get("name") == "action_listen":
+    while index > 0 and (kind(events[index - 1]) == BOT or _is_session_start_action(events[index - 1])):
+        if is_action(events[index - 1], "action_listen"):
             break
         index -= 1
     return index
@@ -45,28 +48,28 @@ def current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     before the latest session start belongs to it. A conversation opened with `/session_start` starts
     two sessions back to back (the first holds only the welcome): both are the conversation shown.
     """
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    starts = [i for i, e in enumerate(events) if kind(e) == SESSION_STARTED]
     if not starts:
         return events
     begin = _welcome_start(events, starts[-1])
     while begin > 0:
         k, opened = begin - 1, False
         while k > 0 and (
-            events[k].get("event") in HOUSEKEEPING - {"session_started"}
+            kind(events[k]) in HOUSEKEEPING - {SESSION_STARTED}
             or _is_session_start_action(events[k])
-            or (events[k].get("event") == "user" and events[k].get("text") in HIDDEN_PAYLOADS)
+            or (kind(events[k]) == USER and text_of(events[k]) in HIDDEN_PAYLOADS)
         ):
-            opened = opened or events[k].get("event") == "user"
+            opened = opened or kind(events[k]) == USER
             k -= 1
-        if not (opened and events[k].get("event") == "session_started"):
+        if not (opened and kind(events[k]) == SESSION_STARTED):
             break
         begin = _welcome_start(events, k)
     return events[begin:]
 
 
 def user_message(event: dict[str, Any]) -> dict[str, Any] | None:
-    text = str(event.get("text") or "")
-    shown = (event.get("metadata") or {}).get("shown")
+    text = text_of(event)
+    shown = metadata_of(event).get("shown")
     if text in HIDDEN_PAYLOADS:
         return None
     if isinstance(shown, str) and shown.strip():
@@ -80,7 +83,7 @@ def user_message(event: dict[str, Any]) -> dict[str, Any] | None:
 def bot_messages(event: dict[str, Any]) -> list[dict[str, Any]]:
     """A bot utterance as the socket.io channel sent it: text split at blank lines, buttons on the last part."""
     data = event.get("data") or {}
-    text = str(event.get("text") or "").strip()
+    text = text_of(event).strip()
     buttons = data.get("buttons") or data.get("quick_replies") or []
     parts: list[dict[str, Any]] = [{"sender": "bot", "text": part} for part in text.split("\n\n")] if text else []
     if buttons:
@@ -106,10 +109,10 @@ def history_messages(events: list[dict[str, Any]], limit: int = MAX_HISTORY) -> 
         return []
     messages: list[dict[str, Any]] = []
     for event in current_session(events):
-        if event.get("event") == "user":
+        if kind(event) == USER:
             message = user_message(event)
             if message:
                 messages.append(message)
-        elif event.get("event") == "bot":
+        elif kind(event) == BOT:
             messages.extend(bot_messages(event))
     return messages[-limit:]

@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from common.events import USER, kind
 from common.origins import allowed_origins, parse_origins
 from rasa_server.channels.delivery import socket_payload
 from rasa_server.channels.guard import refusing_internal_intents
@@ -267,4 +268,4 @@ class WebChatInput(SocketIOInput):
 
     async def already_received(self, app: Sanic | None, session_id: str, message_id: str) -> bool:
         events = await self.events_of(app, session_id)
-        return any(e.get("event") == "user" and e.get("message_id") == message_id for e in events)
+        return any(kind(e) == USER and e.get("message_id") == message_id for e in events)

@@ -79,7 +79,11 @@ def running_servers(
     tracker_db = workdir / "tracker.db"
     endpoints = {
         "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-        "tracker_store": {"type": "rasa_server.trackers.WindowedSQLTrackerStore", "dialect": "sqlite", "db": str(tracker_db)},
+        "tracker_store": {
+            "type": "rasa_server.trackers.WindowedSQLTrackerStore",
+            "dialect": "sqlite",
+            "db": str(tracker_db),
+        },
         **(endpoints_extra or {}),
     }
     endpoints = {key: value for key, value in endpoints.items() if value is not None}

@@ -24,8 +24,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 
-from rasa_server.channels.webchat import WebChatInput
 from common.origins import OriginError, allowed_origins, parse_origins
+from rasa_server.channels.webchat import WebChatInput
 from tests.e2e.servers import free_port
 
 pytestmark = pytest.mark.anyio
