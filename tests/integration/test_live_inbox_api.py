@@ -85,7 +85,8 @@ def test_a_waiting_conversation_shows_channel_language_what_was_understood_and_t
     chat_id = queue_user(staff, inbox)
     body = staff.client.get("/api/live/inbox", headers=staff.auth("alice")).json()
     [waiting] = body["queue"]
-    assert (waiting["id"], waiting["channel"], waiting["language"], waiting["position"]) == (chat_id, "socketio", "zh", 1)
+    shown = (waiting["id"], waiting["channel"], waiting["language"], waiting["position"])
+    assert shown == (chat_id, "socketio", "zh", 1)
     assert waiting["understood"]["intents"] == ["report_problem", "request_human"]
     assert [(t["author"], t["text"]) for t in waiting["history"]] == [
         ("user", "我的号码138****5678信号很差"),
@@ -126,10 +127,8 @@ def test_only_the_holding_agent_writes_and_the_message_reaches_the_rasa_server(l
         f"/api/live/chats/{chat_id}/messages", json={"text": "您好，我来帮您"}, headers=staff.auth("alice")
     )
     assert sent.status_code == 200 and sent.json()["delivered"] is True
-    assert fake.calls[-1] == (
-        "message",
-        {"conversation_id": "web-1", "agent_label": "Agent 7", "text": "您好，我来帮您", "message_id": str(sent.json()["id"])},
-    )
+    message = {"conversation_id": "web-1", "agent_label": "Agent 7", "text": "您好，我来帮您"}
+    assert fake.calls[-1] == ("message", {**message, "message_id": str(sent.json()["id"])})
     with inbox.uow() as uow:
         trail = [(a.actor, a.action) for a in uow.chats.audit_trail(chat_id)]
     assert trail == [("alice", "accept"), ("alice", "message")]
