@@ -85,9 +85,7 @@ def publish(queue: str, events: list[dict[str, Any]]) -> None:
     connection.close()
 
 
-def test_rabbitmq_gone_mid_chat_and_back_loses_and_repeats_no_event_and_is_logged_and_shown(
-    live, rabbit_queue, caplog
-):
+def test_rabbitmq_gone_mid_chat_and_back_loses_and_repeats_no_event_and_is_logged_and_shown(live, rabbit_queue, caplog):
     caplog.set_level(logging.INFO, logger="bot.desk.broker")
     proxy = TcpProxy(RABBITMQ)
     proxy.start()
