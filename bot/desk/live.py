@@ -123,6 +123,14 @@ def message_out(message: LiveMessage) -> dict[str, Any]:
 def history(
     session: Session, conversation_id: str, before: datetime, limit: int = HISTORY_TURNS
 ) -> list[dict[str, Any]]:
+    """The conversation's last turns with the bot before the request, as the console shows them (masked)."""
+    turns = raw_history(session, conversation_id, before, limit)
+    return [{**t, "at": t["at"].isoformat(), "text": redact_numbers(t["text"])} for t in turns]
+
+
+def raw_history(
+    session: Session, conversation_id: str, before: datetime, limit: int = HISTORY_TURNS
+) -> list[dict[str, Any]]:
     """The conversation's last turns with the bot before the request (from the desk's copy of the events)."""
     rows = session.scalars(
         select(ConversationEventRow)
@@ -135,10 +143,7 @@ def history(
         .limit(limit)
     ).all()
     turns = rasa_events.turns(row.data for row in reversed(rows))
-    return [
-        {"at": t.timestamp.isoformat(), "author": t.role, "text": redact_numbers(t.text), "intent": t.intent}
-        for t in turns
-    ]
+    return [{"at": t.timestamp, "author": t.role, "text": t.text, "intent": t.intent} for t in turns]
 
 
 def chat_out(view: ChatView, earlier: list[dict[str, Any]]) -> dict[str, Any]:

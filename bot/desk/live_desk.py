@@ -4,13 +4,20 @@ server, the push hub and the broker's health; what the API routes and the backgr
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.complaints import services as complaint_services
+from bot.complaints.categories import CATEGORIES, suggest_category
+from bot.complaints.errors import InvalidPhone
+from bot.complaints.model import ComplaintDraft, Role, TranscriptEntry, mask_phone, normalise_mainland_mobile
 from bot.desk.bootstrap import Desk
-from bot.desk.live import BrokerHealth, LiveHub, chat_out, history, message_out
+from bot.desk.live import BrokerHealth, LiveHub, chat_out, history, message_out, raw_history
+from bot.desk.redact import redact_numbers
 from bot.handoff import services
+from bot.handoff.errors import InvalidRequest, NotHoldingChat
 from bot.handoff.model import ChatStatus, ChatView, LiveChat, PresenceStatus
 from bot.handoff.rasa_client import RasaHandoffClient, RasaUnreachable
 from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork
@@ -89,6 +96,56 @@ class LiveDesk:
         self._tell_rasa("end", chat, lambda: self.rasa.end(chat.conversation_id, "agent"))
         return self.chat(chat_id)
 
+    def complaint_draft(self, agent: str, chat_id: int) -> dict[str, Any]:
+        """The complaint form pre-filled from the chat: the user's words, a suggested category, the number they
+        wrote (masked here; the record gets it in full)."""
+        view, turns = self._held_view(agent, chat_id)
+        words = user_words(view, turns)
+        description = redact_numbers("\n".join(words))[:2000]
+        phone = phone_in(words)
+        language = view.chat.language
+        return {
+            "description": description,
+            "category": suggest_category(" ".join(words), language) or "other",
+            "phone_masked": mask_phone(phone) if phone else None,
+            "categories": [{"key": key, "label": f"{c.labels.zh} {c.labels.en}"} for key, c in CATEGORIES.items()],
+        }
+
+    def make_complaint(
+        self, agent: str, chat_id: int, *, category: str, description: str, phone: str | None, consented: bool
+    ) -> str:
+        """Files the complaint made from the chat (once per chat) and links it to the chat; the ticket."""
+        if not consented:
+            raise InvalidRequest("the user's consent to record their contact details is needed")
+        view, turns = self._held_view(agent, chat_id)
+        number = phone or phone_in(user_words(view, turns))
+        if not number:
+            raise InvalidRequest("no phone number: ask the user for one")
+        chat = view.chat
+        draft = ComplaintDraft(
+            channel=chat.channel,
+            sender_id=chat.conversation_id,
+            language="en" if chat.language == "en" else "zh",
+            category=category,
+            description=description.strip() or "\n".join(user_words(view, turns)),
+            contact_phone=number,
+            operator=str(chat.context.get("operator") or self.desk.settings.default_operator),
+            consent_given_at=self.now(),
+            transcript=transcript_of(view, turns),
+            faq_topics_shown=[str(t) for t in chat.context.get("faq_topics") or []],
+        )
+        complaint = complaint_services.open_complaint(self.desk.uow(), draft, self.now(), f"live-chat-{chat_id}")
+        services.attach_complaint(self.uow(), chat_id=chat_id, agent=agent, ticket=complaint.ticket, now=self.now())
+        self.hub.notify()
+        return complaint.ticket
+
+    def _held_view(self, agent: str, chat_id: int) -> tuple[ChatView, list[dict[str, Any]]]:
+        view = services.chat_detail(self.uow(), chat_id)
+        if view.chat.agent != agent:
+            raise NotHoldingChat(chat_id)
+        with self.desk.sessions() as session:
+            return view, raw_history(session, view.chat.conversation_id, view.chat.requested_at)
+
     # what the background loops do
     def expire_waiting(self) -> list[LiveChat]:
         expired = services.expire_waiting(self.uow(), now=self.now(), timeout=self.policy.accept_timeout)
@@ -111,3 +168,32 @@ class LiveDesk:
         except RasaUnreachable as error:
             log.warning("live chat %s: %s", chat.id, error)
             return None
+
+
+# The complaint made from a chat, pre-filled from it.
+_PHONE_LIKE = re.compile(r"(?:\+?86[\s-]?)?1[3-9](?:[\s-]?\d){9}")
+
+
+def user_words(view: ChatView, earlier: list[dict[str, Any]]) -> list[str]:
+    return [t["text"] for t in earlier if t["author"] == "user"] + [m.text for m in view.messages if m.author == "user"]
+
+
+def phone_in(texts: list[str]) -> str | None:
+    """The last mainland mobile number the user wrote in the conversation, if any."""
+    for text in reversed(texts):
+        for match in reversed(_PHONE_LIKE.findall(text)):
+            try:
+                return normalise_mainland_mobile(match)
+            except InvalidPhone:
+                continue
+    return None
+
+
+def transcript_of(view: ChatView, turns: list[dict[str, Any]]) -> list[TranscriptEntry]:
+    """The conversation for the complaint record: the turns with the bot, then the live chat, agents marked."""
+    entries = [TranscriptEntry(role=t["author"], text=t["text"], timestamp=t["at"]) for t in turns]
+    for message in view.messages:
+        if message.author in ("user", "agent"):
+            role: Role = "agent" if message.author == "agent" else "user"
+            entries.append(TranscriptEntry(role=role, text=message.text, timestamp=message.at))
+    return entries

@@ -230,3 +230,27 @@ def test_waiting_time_is_counted_from_the_request(live):
     staff.clock.advance(seconds=42)
     accepted = services.accept(inbox.uow(), chat_id=chat_id, agent="alice", label="", now=staff.clock())
     assert accepted.waiting_seconds(staff.clock() + timedelta(hours=1)) == 42
+
+
+def test_the_holding_agent_turns_the_chat_into_a_complaint_prefilled_with_the_agents_turns_marked(live):
+    staff, inbox, _ = live
+    be_available(staff, "alice")
+    chat_id = queue_user(staff, inbox)
+    staff.client.post(f"/api/live/chats/{chat_id}/accept", json={"label": "A7"}, headers=staff.auth("alice"))
+    staff.client.post(f"/api/live/chats/{chat_id}/messages", json={"text": "请问在哪里？"}, headers=staff.auth("alice"))
+    apply(inbox, [user_event("web-1", "深圳南山，室内没信号", staff.clock().timestamp() + 5)])
+    url = f"/api/live/chats/{chat_id}"
+    assert staff.client.get(f"{url}/complaint-draft", headers=staff.auth("bob")).status_code == 403
+    draft = staff.client.get(f"{url}/complaint-draft", headers=staff.auth("alice")).json()
+    assert draft["phone_masked"] == "138****5678" and "13812345678" not in json.dumps(draft, ensure_ascii=False)
+    assert draft["category"] == "coverage_signal" and "室内没信号" in draft["description"]
+    body = {"category": draft["category"], "description": draft["description"]}
+    refused = staff.client.post(f"{url}/complaint", json=body, headers=staff.auth("alice"))
+    assert refused.status_code == 422  # the user's consent first
+    made = staff.client.post(f"{url}/complaint", json={**body, "user_consented": True}, headers=staff.auth("alice"))
+    assert made.status_code == 201, made.text
+    ticket = made.json()["ticket"]
+    detail = staff.client.get(f"/api/complaints/{ticket}", headers=staff.auth("sam")).json()
+    assert detail["contact_phone"] == "13812345678"
+    assert ("agent", "请问在哪里？") in [(t["role"], t["text"]) for t in detail["transcript"]]
+    assert staff.client.get(url, headers=staff.auth("alice")).json()["complaint_ticket"] == ticket

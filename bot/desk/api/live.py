@@ -103,6 +103,34 @@ def end(chat_id: int, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     return live.end(actor.username, chat_id)
 
 
+class ComplaintIn(BaseModel):
+    category: str = Field(max_length=32)
+    description: str = Field(default="", max_length=2000)
+    # Empty: the number the user wrote in the chat.
+    contact_phone: str | None = Field(default=None, max_length=32)
+    user_consented: bool = False
+
+
+@router.get("/chats/{chat_id}/complaint-draft")
+def complaint_draft(chat_id: int, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+    """The complaint form pre-filled from the chat (the holding agent only)."""
+    return live.complaint_draft(actor.username, chat_id)
+
+
+@router.post("/chats/{chat_id}/complaint", status_code=201)
+def make_complaint(chat_id: int, body: ComplaintIn, actor: ActorDep, live: LiveDep) -> dict[str, str]:
+    """Files a complaint record from the chat (once per chat) with its transcript, agents' turns marked."""
+    ticket = live.make_complaint(
+        actor.username,
+        chat_id,
+        category=body.category,
+        description=body.description,
+        phone=body.contact_phone,
+        consented=body.user_consented,
+    )
+    return {"ticket": ticket}
+
+
 @router.get("/faq")
 def canned_answers(actor: ActorDep, language: Annotated[Literal["zh", "en"], Query()] = "zh") -> list[dict[str, str]]:
     """The curated FAQ answers in the user's language, to insert as canned replies."""
