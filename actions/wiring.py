@@ -16,6 +16,8 @@ from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
 from bot.desk.redact import install_log_redaction
 from bot.desk.unit_of_work import notifying_uow_factory
+from bot.handoff.services import Policy
+from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork, sqlalchemy_uow_factory
 from bot.settings import get_settings
 
 
@@ -29,6 +31,10 @@ class Dependencies:
     retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy)
     # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
     deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
+    # The live hand-off's tables (bot/handoff), on the same database as the complaints.
+    handoff_uow_factory: Callable[[], SqlAlchemyUnitOfWork] | None = None
+    # Opening hours and accept timeout (HANDOFF_HOURS, HANDOFF_ACCEPT_TIMEOUT_SECONDS).
+    handoff_policy: Policy | None = None
 
 
 _current: Dependencies | None = None
@@ -46,6 +52,8 @@ def from_settings() -> Dependencies:
         default_operator=settings.default_operator,
         retention_days=settings.complaint_retention_days,
         deployment=deployment(settings.deploying_operator, settings.data_handler_name, settings.data_handler_contact),
+        handoff_uow_factory=sqlalchemy_uow_factory(settings.database_url),
+        handoff_policy=Policy.from_settings(settings),
     )
 
 
