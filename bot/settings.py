@@ -132,6 +132,12 @@ class Settings(BaseSettings):
             raise ValueError(str(error)) from None
 
     @model_validator(mode="after")
+    def _broker_apart_from_tracker(self) -> Settings:
+        if not self.rabbitmq_url and self.event_broker_database_url == self.tracker_url:
+            raise ValueError("EVENT_BROKER_DATABASE_URL must not be the tracker store's database (both hold `events`)")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.environment == "production":
             if not self.allowed_origins:
@@ -245,6 +251,12 @@ def rasa_redis_lock_store(url: str, lifetime: float = 60.0) -> dict[str, object]
     if parts.scheme == "rediss":
         store["use_ssl"] = True
     return store
+
+
+def rasa_sql_broker(url: str) -> dict[str, object]:
+    """Rasa's SQL event broker settings (it appends every event to a table `events` there) for a SQLAlchemy URL."""
+    broker = {key: value for key, value in rasa_sql_store(url).items() if key not in ("type", "window")}
+    return {"type": "sql", **broker}
 
 
 def rasa_pika_broker(url: str, queue: str) -> dict[str, object]:

@@ -44,7 +44,7 @@ __all__ = [
 DEFAULT_REPLY_DAYS = 15
 
 Language = Literal["zh", "en"]
-Role = Literal["user", "bot", "agent"]  # agent: a person of the desk during a live chat
+Role = Literal["user", "bot", "agent"]  # agent: a person of the desk in a live chat
 
 
 class Status(str, Enum):

@@ -60,3 +60,7 @@ class AtCapacity(HandoffError):
 
 class InvalidRating(HandoffError):
     pass
+
+
+class InvalidRequest(HandoffError):
+    pass

@@ -13,6 +13,7 @@ from bot.handoff.errors import (
     ChatNotFound,
     ChatNotOpen,
     InvalidRating,
+    InvalidRequest,
     NoAgentAvailable,
     NotHoldingChat,
     OutsideOpeningHours,
@@ -145,7 +146,7 @@ def set_presence(
         current = uow.chats.presence(agent)
         limit = max_chats if max_chats is not None else (current.max_chats if current else DEFAULT_MAX_CHATS)
         if not 1 <= limit <= MAX_CHATS_LIMIT:
-            raise ValueError(f"maximum concurrent chats is 1 to {MAX_CHATS_LIMIT}")
+            raise InvalidRequest(f"maximum concurrent chats is 1 to {MAX_CHATS_LIMIT}")
         presence = Presence(agent, status, limit, now, now)
         uow.chats.save_presence(presence)
         uow.commit()
@@ -188,7 +189,7 @@ def post_agent_message(
     """Records (and audits) an agent's message; only the agent holding the active chat may write."""
     text = text.strip()
     if not text or len(text) > MAX_MESSAGE:
-        raise ValueError(f"a message has 1 to {MAX_MESSAGE} characters")
+        raise InvalidRequest(f"a message has 1 to {MAX_MESSAGE} characters")
     with uow:
         chat = _held(uow, chat_id, agent, "write")
         message = uow.chats.add_message(chat_id, now, "agent", text, agent=agent)

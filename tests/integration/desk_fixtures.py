@@ -33,12 +33,13 @@ from bot.desk import accounts
 from bot.desk.bootstrap import Desk
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.handoff.events import ingest
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.e2e.servers import free_port
 from tests.integration.conftest import NOW
 
-DESK_TABLES = ("desk_outbox", "desk_users", "desk_state")
+DESK_TABLES = ("desk_outbox", "desk_users", "desk_state", "conversation_events")
 SECRET = "test-desk-secret-key-0123456789-abcdefghijklmnop"
 PASSWORD = "correct horse battery"
 FAST = accounts.Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -176,6 +177,15 @@ def store_conversation(url: str, sender_id: str, events: list[dict[str, Any]]) -
                     data=json.dumps(event, ensure_ascii=False),
                 )
             )
+    engine.dispose()
+
+
+def deliver_conversation(database_url: str, sender_id: str, events: list[dict[str, Any]]) -> None:
+    """Hands events to the desk as the event broker's consumer does (into its copy, conversation_events)."""
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        for event in events:
+            ingest(session, {**event, "sender_id": sender_id})
     engine.dispose()
 
 
