@@ -32,7 +32,8 @@ from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -194,6 +195,10 @@ class Handoff:
         """ConversationResumed, then the internal intent's turn; what the bot said in it."""
         assert self.agent.processor is not None
         tracker.update(ConversationResumed())
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            # A paused conversation stopped after the action that paused it, before Rasa's
+            # action_listen: without one, the intent's turn would match no rule.
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         collector = CollectingOutputChannel()
         intent = ENDED_INTENT if request.verb == "end" else UNAVAILABLE_INTENT
         await self.agent.processor.trigger_external_user_uttered(intent, None, tracker, collector)

@@ -133,10 +133,13 @@ async def conversation(
     )
     tracker.update(SlotSet("language", language))
     tracker.update(ActionExecuted("action_request_live_chat"))
-    if paused:
-        tracker.update(BotUttered("正在为您转接人工客服"))
+    tracker.update(BotUttered("正在为您转接人工客服" if paused else "现在没有可以接待的人工客服"))
+    if paused:  # as Rasa stores it: the bot stops after the pausing action, before any action_listen
         tracker.update(ConversationPaused())
-    tracker.update(ActionExecuted("action_listen"))
+        said = {"input_channel": channel, "metadata": metadata or {}, "timestamp": said_at or time.time()}
+        tracker.update(UserUttered("有人吗", {"name": "nlu_fallback", "confidence": 1.0}, **said))
+    else:
+        tracker.update(ActionExecuted("action_listen"))
     await agent.tracker_store.save(tracker)
     return sender
 
@@ -211,7 +214,7 @@ async def test_an_unknown_conversation_a_conversation_with_the_bot_and_a_bad_bod
         assert (await post(url, "message", {"conversation_id": with_bot}))[0] == 400
         assert (await post(url, "end", {"conversation_id": with_bot, "by": "robot"}))[0] == 400
         assert (await post(url, "resume", {"conversation_id": with_bot}))[0] == 404
-    assert not await bot_events(agent, with_bot)
+    assert [e.text for e in await bot_events(agent, with_bot)] == ["现在没有可以接待的人工客服"]
 
 
 # --- delivery per channel -----------------------------------------------------------------------
