@@ -55,7 +55,7 @@ def erase_expired(args: argparse.Namespace) -> int:
     from bot.complaints.errors import StoreUnavailable
     from bot.db import session_factory
     from bot.desk.bootstrap import utc_now
-    from bot.desk.conversations import Conversations
+    from bot.desk.event_copy import ConversationsAndCopy
     from bot.desk.privacy import erase_expired as erase
     from bot.desk.unit_of_work import DeskUnitOfWork
     from bot.settings import get_settings
@@ -72,7 +72,8 @@ def erase_expired(args: argparse.Namespace) -> int:
     print(f"erase-expired: {len(erased)} complaint(s) closed over {days} days ago erased")
     chat_days = args.conversation_retention_days or settings.conversation_retention_days
     try:
-        pruned = Conversations(args.tracker_url or settings.tracker_url).prune(now - timedelta(days=chat_days))
+        conversations = ConversationsAndCopy(args.tracker_url or settings.tracker_url, sessions)
+        pruned = conversations.prune(now - timedelta(days=chat_days))
     except SQLAlchemyError as error:
         print(f"erase-expired: tracker store unavailable ({type(error).__name__})", file=sys.stderr)
         return 1

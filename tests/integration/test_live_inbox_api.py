@@ -254,3 +254,18 @@ def test_the_holding_agent_turns_the_chat_into_a_complaint_prefilled_with_the_ag
     assert detail["contact_phone"] == "13812345678"
     assert ("agent", "请问在哪里？") in [(t["role"], t["text"]) for t in detail["transcript"]]
     assert staff.client.get(url, headers=staff.auth("alice")).json()["complaint_ticket"] == ticket
+
+
+def test_erasing_a_conversation_erases_the_desks_copies_of_it_and_keeps_the_chats_figures(live, tmp_path):
+    from bot.desk.event_copy import ConversationsAndCopy
+
+    staff, inbox, _ = live
+    be_available(staff, "alice")
+    chat_id = queue_user(staff, inbox)
+    staff.client.post(f"/api/live/chats/{chat_id}/accept", json={}, headers=staff.auth("alice"))
+    apply(inbox, [user_event("web-1", "我家在南山区", staff.clock().timestamp() + 5)])
+    conversations = ConversationsAndCopy(f"sqlite:///{tmp_path / 'no-tracker.db'}", staff.desk.sessions)
+    assert conversations.forget("web-1") == 3  # two events before the request, one during the chat
+    detail = staff.client.get(f"/api/live/chats/{chat_id}", headers=staff.auth("alice")).json()
+    assert detail["history"] == [] and [m["text"] for m in detail["messages"]] == [""]
+    assert (detail["status"], detail["agent"], detail["understood"]) == ("active", "alice", {})
