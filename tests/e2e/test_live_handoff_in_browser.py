@@ -29,6 +29,8 @@ BUNDLE = ROOT / "bot" / "web" / "static" / "build" / "desk.js"
 PASSWORD = "correct horse battery"
 RESPONSES = load_domain()["responses"]
 SECRET = secrets.token_urlsafe(24)
+# Short, so the no-agent test does not wait 3 minutes; the consoles accept within a few seconds.
+ACCEPT_TIMEOUT = 20
 
 
 def answer(name: str, language: str) -> str:
@@ -42,7 +44,7 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     env = {
         "HANDOFF_SECRET": SECRET,
         "HANDOFF_HOURS": "00:00-24:00",
-        "HANDOFF_ACCEPT_TIMEOUT_SECONDS": "600",
+        "HANDOFF_ACCEPT_TIMEOUT_SECONDS": str(ACCEPT_TIMEOUT),
         "EVENT_BROKER_DATABASE_URL": f"sqlite:///{workdir / 'events.db'}",
         "DESK_SECRET_KEY": secrets.token_urlsafe(48),
     }
@@ -174,3 +176,19 @@ def test_two_agents_accepting_at_once_one_wins_and_the_other_is_told(live_server
     winner = (alice, bob)[taken.index(1)]
     winner.locator("[data-testid^=chat-] [data-testid=end]").first.click()
     bot_says(user, answer("utter_ask_handoff_rating", "zh"))
+
+
+def test_when_no_agent_accepts_in_time_the_user_is_told_honestly_and_offered_the_complaint_record(
+    live_servers: Servers, browser: Any
+):
+    servers = live_servers
+    agent = agent_console(browser, servers, "bob", "B2")
+    user = user_chat(browser, servers)
+    say(user, "我要人工客服")
+    bot_says(user, answer("utter_handoff_queued", "zh").split("{")[0])
+    agent.locator("[data-testid^=waiting-]").first.wait_for(timeout=10_000)
+    started = time.monotonic()
+    bot_says(user, answer("utter_handoff_unavailable", "zh"), timeout=(ACCEPT_TIMEOUT + 30) * 1000)
+    bot_says(user, answer("utter_handoff_offer_complaint", "zh"))
+    assert time.monotonic() - started < ACCEPT_TIMEOUT + 15
+    agent.locator("[data-testid^=waiting-]").first.wait_for(state="detached", timeout=10_000)
