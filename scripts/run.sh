@@ -61,7 +61,7 @@ cat <<MSG
 
   Chat page (browser)     http://$BIND:$WEB_PORT/
   Widget for your site    <script src="http://$BIND:$WEB_PORT/widget.js" async></script>  (sites allowed: $ALLOWED_ORIGINS)
-  Support desk console    http://$BIND:$WEB_PORT/desk/   (first account: see README, "First desk account")
+  Support desk console    http://$BIND:$WEB_PORT/desk/   (first account: docs/desk.md)
   Desk API (OpenAPI)      http://$BIND:$WEB_PORT/api/docs
   Rasa REST webhook       http://$BIND:$RASA_PORT/webhooks/rest/webhook
   Rasa socket.io          http://$BIND:$RASA_PORT/socket.io

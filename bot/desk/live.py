@@ -1,7 +1,7 @@
 """The desk's live inbox: what an agent's console shows, masked per the desk's rules, and the push.
 
 `LiveHub` wakes every open console stream of this process the moment a chat changes (an agent's
-action, a user message from the event broker); streams also look at the database every half second,
+action, a user message from the event broker); streams also look at the database four times a second,
 so a change made by another process (a second web replica, a separate worker) is shown too.
 `BrokerHealth` is what the console shows of the event broker (connected, last error, backlog).
 """

@@ -3,6 +3,7 @@ accept, messages, end) call. Each is one transaction on a unit of work; rules li
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -139,6 +140,11 @@ def record_user_message(
 # --- the desk's side ------------------------------------------------------------------------
 
 
+def default_label(agent: str) -> str:
+    """What users see of an agent who chose no label: a stable three-digit number, never their (user) name."""
+    return f"{zlib.crc32(agent.encode('utf-8')) % 1000:03d}"
+
+
 def set_presence(
     uow: SqlAlchemyUnitOfWork, *, agent: str, status: PresenceStatus, max_chats: int | None, now: datetime
 ) -> Presence:
@@ -167,7 +173,7 @@ def heartbeat(uow: SqlAlchemyUnitOfWork, agent: str, now: datetime) -> None:
 
 def accept(uow: SqlAlchemyUnitOfWork, *, chat_id: int, agent: str, label: str, now: datetime) -> LiveChat:
     """The agent takes a waiting chat; of two agents accepting at once exactly one wins (AlreadyTaken)."""
-    label = " ".join(label.split())[:MAX_LABEL] or agent
+    label = " ".join(label.split())[:MAX_LABEL] or default_label(agent)
     with uow:
         chat = _load(uow, chat_id)
         if chat.status is not ChatStatus.WAITING:

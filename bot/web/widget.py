@@ -28,7 +28,7 @@ LOADER_CACHE = "public, max-age=300, must-revalidate"
 BUNDLE_CACHE = "public, max-age=31536000, immutable"
 JS = "text/javascript; charset=utf-8"
 
-LOADER = """/* Chat widget loader of the 5G service bot (README: "Embed the chat"). */
+LOADER = """/* Chat widget loader of the 5G service bot (docs/widget.md). */
 (function () {
   "use strict";
   var script = document.currentScript;

@@ -13,7 +13,7 @@ from tests.e2e.servers import free_port
 
 
 def strict_csp(web_url: str, rasa_url: str) -> str:
-    """The policy the README asks of a host page: scripts from the bot's web front, connections to its chat server."""
+    """The policy docs/widget.md asks of a host page: scripts from the bot's web front, connections to the chat."""
     rasa = urlsplit(rasa_url)
     socket = f"{'wss' if rasa.scheme == 'https' else 'ws'}://{rasa.netloc}"
     return (

@@ -1,6 +1,6 @@
 """The chat widget embedded with one script tag on an operator's page of another origin, in headless Chromium.
 
-The host page is served from its own port with the strict Content-Security-Policy the README asks
+The host page is served from its own port with the strict Content-Security-Policy docs/widget.md asks
 of host pages, and with style rules that would break a widget living in the page's own DOM. It
 talks to the real Rasa server, action server and web front; the Rasa server accepts only the
 host page's origin (ALLOWED_ORIGINS).

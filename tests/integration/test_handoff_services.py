@@ -157,3 +157,10 @@ def test_the_user_rates_the_chat_the_agent_ended(handoff_uow):
     rated = services.record_rating(handoff_uow(), conversation_id="u1", rating=4, now=OPEN + timedelta(minutes=5))
     assert (rated.rating, rated.ended_by, rated.agent) == (4, "agent", "alice")
     assert services.live_chat_of(handoff_uow(), "u1") is None
+
+
+def test_an_agent_who_chose_no_label_is_shown_as_a_number_not_by_name(handoff_uow):
+    available(handoff_uow, "zhang.wei")
+    chat_id = request(handoff_uow, "u1").chat_id
+    chat = services.accept(handoff_uow(), chat_id=chat_id, agent="zhang.wei", label="  ", now=OPEN)
+    assert chat.agent_label == services.default_label("zhang.wei") and chat.agent_label.isdigit()

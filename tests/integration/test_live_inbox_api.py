@@ -18,10 +18,13 @@ import httpx
 import pytest
 import requests
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from bot.db import make_engine
 from bot.desk.broker import apply
 from bot.desk.live_desk import LiveDesk
 from bot.handoff import services
+from bot.handoff.events import ingest
 from bot.handoff.rasa_client import RasaHandoffClient
 from tests.integration.desk_fixtures import desk, desk_engine, run_together, staff, tracker_url
 
@@ -134,18 +137,20 @@ def test_only_the_holding_agent_writes_and_the_message_reaches_the_rasa_server(l
     assert trail == [("alice", "accept"), ("alice", "message")]
 
 
-def test_user_messages_reach_the_agents_push_stream_within_a_second(live):
+@pytest.mark.parametrize("consumer", ["in_this_process", "in_another_process"])
+def test_user_messages_reach_the_agents_push_stream_within_a_second(live, consumer):
+    """In this process the consumer wakes the stream; from another (the worker apart, another replica) the
+    stream sees the change in the database."""
     staff, inbox, _ = live
     be_available(staff, "alice")
     chat_id = queue_user(staff, inbox)
     staff.client.post(f"/api/live/chats/{chat_id}/accept", json={}, headers=staff.auth("alice"))
     lines: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
     stop = threading.Event()
+    url = str(staff.client.base_url).rstrip("/") + "/api/live/stream"
 
     def read() -> None:
-        with httpx.stream(
-            "GET", str(staff.client.base_url).rstrip("/") + "/api/live/stream", headers=staff.auth("alice"), timeout=30
-        ) as stream:
+        with httpx.stream("GET", url, headers=staff.auth("alice"), timeout=30) as stream:
             for line in stream.iter_lines():
                 if stop.is_set():
                     return
@@ -154,17 +159,24 @@ def test_user_messages_reach_the_agents_push_stream_within_a_second(live):
 
     threading.Thread(target=read, daemon=True).start()
     lines.get(timeout=10)  # the first snapshot
+    other = make_engine(staff.database_url)
     latencies = []
     base = staff.clock().timestamp()
     for n in range(20):
-        words = f"第{n}条 请回电13900001111"
+        event = user_event("web-1", f"第{n}条 请回电13900001111", base + n + 1)
         sent_at = time.monotonic()
-        apply(inbox, [user_event("web-1", words, base + n + 1)])
+        if consumer == "in_this_process":
+            apply(inbox, [event])
+        else:
+            with Session(other) as session, session.begin():
+                ingest(session, event)
         latencies.append(_arrival(lines, f"第{n}条 请回电139****1111") - sent_at)
+        time.sleep(0.05 * (n % 7))  # arrivals at different moments of the stream's polling
     stop.set()
+    other.dispose()
     p95 = statistics.quantiles(latencies, n=20)[-1]
-    print(f"push latency over {len(latencies)} messages: p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms")  # fmt: skip
+    print(f"push latency ({consumer}) over {len(latencies)} messages: "
+          f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")  # fmt: skip
     assert p95 < 1.0
 
 
@@ -254,3 +266,18 @@ def test_the_holding_agent_turns_the_chat_into_a_complaint_prefilled_with_the_ag
     assert detail["contact_phone"] == "13812345678"
     assert ("agent", "请问在哪里？") in [(t["role"], t["text"]) for t in detail["transcript"]]
     assert staff.client.get(url, headers=staff.auth("alice")).json()["complaint_ticket"] == ticket
+
+
+def test_erasing_a_conversation_erases_the_desks_copies_of_it_and_keeps_the_chats_figures(live, tmp_path):
+    from bot.desk.event_copy import ConversationsAndCopy
+
+    staff, inbox, _ = live
+    be_available(staff, "alice")
+    chat_id = queue_user(staff, inbox)
+    staff.client.post(f"/api/live/chats/{chat_id}/accept", json={}, headers=staff.auth("alice"))
+    apply(inbox, [user_event("web-1", "我家在南山区", staff.clock().timestamp() + 5)])
+    conversations = ConversationsAndCopy(f"sqlite:///{tmp_path / 'no-tracker.db'}", staff.desk.sessions)
+    assert conversations.forget("web-1") == 3  # two events before the request, one during the chat
+    detail = staff.client.get(f"/api/live/chats/{chat_id}", headers=staff.auth("alice")).json()
+    assert detail["history"] == [] and [m["text"] for m in detail["messages"]] == [""]
+    assert (detail["status"], detail["agent"], detail["understood"]) == ("active", "alice", {})

@@ -20,7 +20,7 @@ from bot.web.app import STATIC
 from bot.web.widget import WidgetBuild, mount_widget
 
 BUILD = STATIC / "build"
-# The budget the README states: the whole bundle (widget and socket.io client), gzipped.
+# The budget docs/widget.md states: the whole bundle (widget and socket.io client), gzipped.
 BUDGET_GZIP_BYTES = 60 * 1024
 
 

@@ -12,6 +12,11 @@ const CHANNELS = {
   wecom_kf: "微信客服 WeChat KF",
 };
 const LANGUAGES = { zh: "中文 Chinese", en: "英文 English" };
+const TRIGGERS = {
+  asked: "用户要求 The user asked",
+  not_solved: "问题未解决 Not solved by the bot",
+  misunderstood: "连续未理解 Not understood twice",
+};
 const AUTHORS = { user: "用户 User", bot: "机器人 Bot", agent: "坐席 Agent", system: "系统 System" };
 const SYSTEM = {
   "ended:agent": "坐席结束了对话 The agent ended the chat",
@@ -146,7 +151,9 @@ function facts(chat) {
     el("dt", {}, "已看 FAQ FAQ shown"),
     el("dd", {}, list(understood.faq_topics)),
     el("dt", {}, "查询 Look-ups"),
-    el("dd", {}, list((understood.lookups || []).map((l) => (typeof l === "string" ? l : JSON.stringify(l))))),
+    el("dd", {}, list(Object.entries(understood.lookups || {}).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`))),
+    el("dt", {}, "转人工原因 Why"),
+    el("dd", {}, TRIGGERS[understood.trigger] || understood.trigger || "—"),
     el("dt", {}, "请求时间 Asked at"),
     el("dd", {}, when(chat.requested_at)),
   );

@@ -32,7 +32,7 @@ from bot.handoff.model import PresenceStatus
 router = APIRouter(prefix="/live", tags=["live chat"])
 # The stream looks at the database this often for changes made by other processes; this process's own
 # changes wake it at once (LiveHub). A keep-alive line goes out when nothing changed for a while.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 KEEPALIVE_SECONDS = 15.0
 HEARTBEAT_SECONDS = 20.0
 
