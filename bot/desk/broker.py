@@ -42,8 +42,8 @@ def apply(live: LiveDesk, events: list[dict[str, Any]], cursor: tuple[str, int] 
         live.health.consumed_one(now)
         if result.ended_by_user is not None:
             live.user_ended(result.ended_by_user)
-    if any(r.message or r.ended_by_user for r in results):
-        live.hub.notify()
+    if any(r.copied for r in results):
+        live.hub.notify()  # the streams look whether it concerns an open chat
     return results
 
 

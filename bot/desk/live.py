@@ -24,6 +24,8 @@ from common import events as rasa_events
 
 # Earlier turns of the conversation shown with a waiting chat (what the user said to the bot).
 HISTORY_TURNS = 30
+# What the web chat sends to open a session: not the user's words.
+HIDDEN_TEXTS = ("/session_start",)
 
 
 class LiveHub:
@@ -99,14 +101,19 @@ class BrokerHealth:
 
 
 def fingerprint(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a live message is added or a chat changes state (for the streams' polling)."""
+    """Changes whenever a live message is added, a chat changes state, or an open chat's conversation gets an
+    event (the request's own turn reaches the desk just after the chat was made) (for the streams' polling)."""
     last_message = session.scalar(select(func.max(LiveMessageRow.id)))
+    open_conversations = select(LiveChatRow.conversation_id).where(LiveChatRow.status.in_(("waiting", "active")))
+    last_event = session.scalar(
+        select(func.max(ConversationEventRow.id)).where(ConversationEventRow.sender_id.in_(open_conversations))
+    )
     chats = session.execute(
         select(
             func.count(), func.max(LiveChatRow.id), func.max(LiveChatRow.accepted_at), func.max(LiveChatRow.ended_at)
         )
     ).one()
-    return (last_message, *chats)
+    return (last_message, last_event, *chats)
 
 
 def message_out(message: LiveMessage) -> dict[str, Any]:
@@ -142,7 +149,7 @@ def raw_history(
         .order_by(ConversationEventRow.timestamp.desc(), ConversationEventRow.id.desc())
         .limit(limit)
     ).all()
-    turns = rasa_events.turns(row.data for row in reversed(rows))
+    turns = [t for t in rasa_events.turns(row.data for row in reversed(rows)) if t.text not in HIDDEN_TEXTS]
     return [{"at": t.timestamp, "author": t.role, "text": t.text, "intent": t.intent} for t in turns]
 
 

@@ -37,6 +37,7 @@ export async function showLive(root) {
   stopLive();
   const view = {
     broker: el("p", { class: "broker", "data-testid": "broker-status", role: "status" }),
+    notice: el("p", { class: "flash", role: "alert", "data-testid": "live-notice" }),
     presence: presenceForm(),
     queue: el("div", { class: "live-list", "data-testid": "live-queue" }),
     mine: el("div", { class: "live-list", "data-testid": "live-mine" }),
@@ -45,6 +46,7 @@ export async function showLive(root) {
   root.append(
     el("h2", {}, "在线会话 Live chats"),
     view.broker,
+    view.notice,
     view.presence.form,
     el("h3", {}, "等待接入 Waiting"),
     view.queue,
@@ -128,7 +130,7 @@ function sync(view, list, chats, mine) {
     const key = `${mine ? "m" : "q"}${chat.id}`;
     let card = view.cards.get(key);
     if (!card) {
-      card = mine ? chatCard(chat) : waitingCard(chat);
+      card = mine ? chatCard(chat) : waitingCard(chat, view.notice);
       view.cards.set(key, card);
     }
     card.refresh(chat);
@@ -178,21 +180,22 @@ function transcript(chat) {
   );
 }
 
-function waitingCard(chat) {
+function waitingCard(chat, notice) {
   const node = el("article", { class: "live-chat", "data-chat": chat.id, "data-testid": `waiting-${chat.id}` });
-  const flash = el("p", { class: "flash", role: "alert" });
   const accept = el("button", { type: "button", "data-testid": "accept" }, "接入 Accept");
   accept.addEventListener("click", async () => {
     accept.disabled = true;
+    notice.textContent = "";
     try {
       await post(`/live/chats/${chat.id}/accept`, { label: window.localStorage.getItem(LABEL_KEY) || "" });
     } catch (error) {
-      flash.textContent = error.code === "already_taken" ? "已被其他坐席接入 Another agent accepted it first" : `⚠ ${error.message}`;
+      // Shown above the lists: the card itself leaves when the chat is no longer waiting.
+      notice.textContent = error.code === "already_taken" ? "已被其他坐席接入 Another agent accepted it first" : `⚠ ${error.message}`;
       accept.disabled = false;
     }
   });
   const body = el("div");
-  node.append(body, accept, flash);
+  node.append(body, accept);
   return {
     node,
     refresh(current) {
