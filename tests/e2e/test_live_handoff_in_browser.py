@@ -132,17 +132,17 @@ def test_a_user_asks_for_a_person_an_agent_accepts_they_write_both_ways_the_agen
     bot_says(user, "您好，我是客服")
 
     latencies = []
-    for n in range(10):
+    for n in range(20):
         words = f"第{n}个问题：我的号码13812345678上不了网"
         say(user, words)
         started = time.monotonic()
         mine.locator("[data-testid=transcript] li.user", has_text=f"第{n}个问题").wait_for(timeout=10_000)
         latencies.append(time.monotonic() - started)
     assert "13812345678" not in mine.inner_text() and "138****5678" in mine.inner_text()
-    p95 = sorted(latencies)[-1] if len(latencies) < 20 else statistics.quantiles(latencies, n=20)[-1]
+    p95 = statistics.quantiles(latencies, n=20)[-1]
     print(f"user message to agent console, browser to browser: median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"max {max(latencies) * 1000:.0f} ms over {len(latencies)}")  # fmt: skip
-    assert p95 < 1.5
+          f"p95 {p95 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms over {len(latencies)}")  # fmt: skip
+    assert p95 < 1.0
 
     mine.locator("[data-testid=end]").click()
     bot_says(user, answer("utter_ask_handoff_rating", "zh"))
