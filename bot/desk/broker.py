@@ -76,7 +76,7 @@ class Consumer:
                 self.consume(self._stop)
                 failures = 0
             except Exception as error:  # noqa: BLE001 - any failure: log, show, retry
-                if self.live.health.down(self.live.now(), f"{type(error).__name__}: {error}"[:300]):
+                if self.live.broker_down(f"{type(error).__name__}: {error}"[:300]):
                     log.warning("event broker (%s) unreachable: %s; retrying", self.kind, type(error).__name__)
                 self._stop.wait(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
                 failures += 1
@@ -115,7 +115,7 @@ class SqlBrokerConsumer(Consumer):
         with engine.connect() as connection:
             if not inspect(connection).has_table("events"):
                 return []  # Rasa creates it when it starts
-            if self.live.health.up(self.live.now()):
+            if self.live.broker_up():
                 log.info("event broker (sql) readable at %s", make_url(normalise_url(self.url)).render_as_string())
             query = text("SELECT id, sender_id, data FROM events WHERE id > :after ORDER BY id LIMIT :n")
             return list(connection.execute(query, {"after": after, "n": BATCH}))
@@ -154,7 +154,7 @@ class PikaConsumer(Consumer):
             channel = connection.channel()
             channel.queue_declare(self.queue, durable=True)
             channel.basic_qos(prefetch_count=BATCH)
-            if self.live.health.up(self.live.now()):
+            if self.live.broker_up():
                 log.info("event broker (rabbitmq) connected; consuming queue %s", self.queue)
             while not stop.is_set():
                 self._drain(channel)

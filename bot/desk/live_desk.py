@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.complaints import services as complaint_services
 from bot.complaints.categories import CATEGORIES, suggest_category
 from bot.complaints.errors import InvalidPhone
 from bot.complaints.model import ComplaintDraft, Role, TranscriptEntry, mask_phone, normalise_mainland_mobile
 from bot.desk.bootstrap import Desk
 from bot.desk.live import BrokerHealth, LiveHub, chat_out, history, message_out, raw_history
+from bot.desk.orm import StateRow
 from bot.desk.redact import redact_numbers
 from bot.handoff import services
 from bot.handoff.errors import InvalidRequest, NotHoldingChat
@@ -23,6 +26,8 @@ from bot.handoff.rasa_client import RasaHandoffClient, RasaUnreachable
 from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork
 
 log = logging.getLogger(__name__)
+# desk_state row present while the event broker's consumer cannot reach the broker (since when).
+BROKER_DOWN = "event_broker_down"
 
 
 @dataclass
@@ -54,7 +59,7 @@ class LiveDesk:
             "presence": {"status": presence.status.value, "max_chats": presence.max_chats},
             "queue": [self._out(view) for view in queue],
             "mine": [self._out(view) for view in mine],
-            "broker": self.health.as_dict(),
+            "broker": self.broker_status(),
             "hours": str(self.policy.hours),
             "open_now": self.policy.hours.is_open(self.now()),
         }
@@ -145,6 +150,42 @@ class LiveDesk:
             raise NotHoldingChat(chat_id)
         with self.desk.sessions() as session:
             return view, raw_history(session, view.chat.conversation_id, view.chat.requested_at)
+
+    # the event broker's state, for this process's consoles and (through desk_state) the other processes'
+    def broker_up(self) -> bool:
+        changed = self.health.up(self.now())
+        if changed:
+            self._remember_outage(None)
+        return changed
+
+    def broker_down(self, error: str) -> bool:
+        changed = self.health.down(self.now(), error)
+        if changed:
+            self._remember_outage(self.now())
+        return changed
+
+    def broker_status(self) -> dict[str, Any]:
+        """This process's consumer, or, when the consumer runs elsewhere (desk-worker), what it recorded."""
+        if self.health.kind != "none":
+            return self.health.as_dict()
+        try:
+            with self.desk.sessions() as session:
+                row = session.get(StateRow, BROKER_DOWN)
+        except SQLAlchemyError:
+            return {"kind": "elsewhere", "connected": None, "since": None, "last_error": "state unreadable"}
+        since = row.at.isoformat() if row else None
+        return {"kind": "elsewhere", "connected": row is None, "since": since, "last_error": None}
+
+    def _remember_outage(self, since: datetime | None) -> None:
+        try:
+            with self.desk.sessions() as session, session.begin():
+                row = session.get(StateRow, BROKER_DOWN)
+                if since is None and row is not None:
+                    session.delete(row)
+                elif since is not None and row is None:
+                    session.add(StateRow(name=BROKER_DOWN, at=since))
+        except SQLAlchemyError as error:
+            log.warning("event broker state not recorded (%s)", type(error).__name__)
 
     # what the background loops do
     def expire_waiting(self) -> list[LiveChat]:

@@ -290,8 +290,8 @@ def _load(uow: SqlAlchemyUnitOfWork, chat_id: int) -> LiveChat:
 
 def _held(uow: SqlAlchemyUnitOfWork, chat_id: int, agent: str, wanted: str) -> LiveChat:
     chat = _load(uow, chat_id)
+    if chat.agent != agent:  # first: whoever does not hold it learns nothing of its state
+        raise NotHoldingChat(chat_id)
     if chat.status is not ChatStatus.ACTIVE:
         raise ChatNotOpen(chat_id, chat.status.value, wanted)
-    if chat.agent != agent:
-        raise NotHoldingChat(chat_id)
     return chat

@@ -99,6 +99,8 @@ def test_rabbitmq_gone_mid_chat_and_back_loses_and_repeats_no_event_and_is_logge
         publish(rabbit_queue, [event(n) for n in range(5, 10)])  # Rasa keeps publishing to the broker
         wait_for(lambda: not live.health.as_dict()["connected"])
         assert "event broker (rabbitmq) unreachable" in caplog.text
+        elsewhere = LiveDesk.of(live.desk)  # a web replica whose consumer runs in the worker apart
+        assert elsewhere.broker_status()["connected"] is False and elsewhere.broker_status()["since"]
         proxy.start()
         wait_for(lambda: len(copied(live)) == 10)
         publish(rabbit_queue, [event(3)])  # a redelivery of an event already copied
@@ -108,6 +110,7 @@ def test_rabbitmq_gone_mid_chat_and_back_loses_and_repeats_no_event_and_is_logge
         proxy.stop()
     assert copied(live) == [f"消息 {n}" for n in range(10)]
     assert live.health.as_dict()["connected"] is True
+    assert elsewhere.broker_status()["connected"] is True
 
 
 def test_an_event_the_desk_could_not_store_is_not_acknowledged_and_arrives_later(

@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -53,6 +53,8 @@ def get_live(request: Request) -> LiveDesk:
 
 
 LiveDep = Annotated[LiveDesk, Depends(get_live)]
+# Chat ids are database integers (32-bit on every backend): anything else is a 422, not a driver error.
+ChatId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class PresenceIn(BaseModel):
@@ -83,23 +85,23 @@ def set_presence(body: PresenceIn, actor: ActorDep, live: LiveDep) -> dict[str, 
 
 
 @router.get("/chats/{chat_id}")
-def chat(chat_id: int, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+def chat(chat_id: ChatId, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     return live.chat(chat_id)
 
 
 @router.post("/chats/{chat_id}/accept", responses={409: {"description": "another agent was first"}})
-def accept(chat_id: int, body: AcceptIn, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+def accept(chat_id: ChatId, body: AcceptIn, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     return live.accept(actor.username, chat_id, body.label)
 
 
 @router.post("/chats/{chat_id}/messages", responses={403: {"description": "only the holding agent writes"}})
-def send(chat_id: int, body: MessageIn, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+def send(chat_id: ChatId, body: MessageIn, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     """Sends the agent's message to the user (audited); `delivered` says whether it reached them."""
     return live.send(actor.username, chat_id, body.text, body.faq_topic)
 
 
 @router.post("/chats/{chat_id}/end")
-def end(chat_id: int, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+def end(chat_id: ChatId, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     return live.end(actor.username, chat_id)
 
 
@@ -112,13 +114,13 @@ class ComplaintIn(BaseModel):
 
 
 @router.get("/chats/{chat_id}/complaint-draft")
-def complaint_draft(chat_id: int, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
+def complaint_draft(chat_id: ChatId, actor: ActorDep, live: LiveDep) -> dict[str, Any]:
     """The complaint form pre-filled from the chat (the holding agent only)."""
     return live.complaint_draft(actor.username, chat_id)
 
 
 @router.post("/chats/{chat_id}/complaint", status_code=201)
-def make_complaint(chat_id: int, body: ComplaintIn, actor: ActorDep, live: LiveDep) -> dict[str, str]:
+def make_complaint(chat_id: ChatId, body: ComplaintIn, actor: ActorDep, live: LiveDep) -> dict[str, str]:
     """Files a complaint record from the chat (once per chat) with its transcript, agents' turns marked."""
     ticket = live.make_complaint(
         actor.username,
@@ -175,7 +177,7 @@ async def _inbox_lines(request: Request, live: LiveDep, agent: str) -> AsyncIter
 
 def _fingerprint(live: LiveDesk) -> Any:
     with live.desk.sessions() as session:
-        return (fingerprint(session), live.health.as_dict()["connected"])
+        return (fingerprint(session), live.broker_status()["connected"])
 
 
 async def _handle(request: Request, error: Exception) -> JSONResponse:
