@@ -1,4 +1,4 @@
-"""Not understood: ask to rephrase; the second time in a row, offer a complaint record instead."""
+"""Not understood: ask to rephrase; the second time in a row, ask for a person (else the complaint offer)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,6 @@ class ActionHandleFallback(Action):
             dispatcher.utter_message(response=f"utter_{RETRIEVAL_INTENT}/{choice.value}")
             return [SlotSet(OFFERED, None), FollowupAction("utter_did_that_help")]
         if misunderstood_in_a_row(tracker) >= 2:
-            return [FollowupAction("utter_offer_escalation")]
+            return [FollowupAction("action_request_live_chat")]
         dispatcher.utter_message(response="utter_rephrase")
         return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import wiring
@@ -63,7 +63,11 @@ class ActionSessionStart(Action):
         site_operator = operator_of_site(metadata, tracker)
         if site_operator:
             events.append(SlotSet("operator", site_operator))
-        if not welcomed_already(tracker):
+        if tracker.is_paused():
+            # Handed over to a person (a live chat): a new session must not give the conversation
+            # back to the bot, nor welcome the user in the middle of it.
+            events.append(ConversationPaused())
+        elif not welcomed_already(tracker):
             # The server renders responses with the slots as they were before this
             # action's events, so the variation for the chosen language is picked here.
             welcome = variation_for(domain, "utter_welcome", language)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from bot.complaints.model import TranscriptEntry
+from bot.complaints.model import Role, TranscriptEntry
 from common import events
 
 FAQ_PREFIX = "utter_faq/"
@@ -13,12 +13,20 @@ NOT_A_DESCRIPTION = {"greet", "goodbye", "thank", "affirm", "deny", "stop", "cho
 
 
 def transcript(tracker: Tracker, limit: int = 200) -> list[TranscriptEntry]:
-    """The user and bot turns of the current session, oldest first (at most `limit`)."""
+    """The user, bot and agent turns of the current session, oldest first (at most `limit`)."""
     entries = [
-        TranscriptEntry(role=turn.role, text=turn.text, timestamp=turn.timestamp)
+        TranscriptEntry(role=role_of(turn), text=turn.text, timestamp=turn.timestamp)
         for turn in events.turns(events.current_session(tracker.events))
     ]
     return entries[-limit:]
+
+
+def role_of(turn: events.Turn) -> Role:
+    """Who said it: the user, the bot, or an agent of the desk during a live chat (the hand-off
+    endpoint marks the agent's messages with metadata {"author": "agent"})."""
+    if turn.role == "bot" and turn.metadata.get("author") == "agent":
+        return "agent"
+    return turn.role
 
 
 def recent_user_texts(tracker: Tracker, limit: int = 5) -> list[str]:

@@ -14,6 +14,8 @@ from bot.complaints.scope import NEUTRAL, Deployment, deployment
 from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import AbstractUnitOfWork
 from bot.db import session_factory
+from bot.handoff.services import Policy
+from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork, sqlalchemy_uow_factory
 from bot.notifications.publisher import notifying_uow_factory
 from bot.settings import get_settings
 from common.redact import install_log_redaction
@@ -28,6 +30,10 @@ class Dependencies:
     retention_days: int = 730  # PIPL retention of closed complaints' personal data (bot.desk.privacy erases them)
     # The operator deploying the bot (or a neutral deployment): whose complaints are filed here.
     deployment: Deployment = field(default_factory=lambda: deployment(NEUTRAL))
+    # The live hand-off's tables (bot/handoff), on the same database as the complaints.
+    handoff_uow_factory: Callable[[], SqlAlchemyUnitOfWork] | None = None
+    # Opening hours and accept timeout (HANDOFF_HOURS, HANDOFF_ACCEPT_TIMEOUT_SECONDS).
+    handoff_policy: Policy | None = None
 
 
 _current: Dependencies | None = None
@@ -44,6 +50,8 @@ def from_settings() -> Dependencies:
         default_operator=settings.default_operator,
         retention_days=settings.complaint_retention_days,
         deployment=deployment(settings.deploying_operator, settings.data_handler_name, settings.data_handler_contact),
+        handoff_uow_factory=sqlalchemy_uow_factory(settings.database_url),
+        handoff_policy=Policy.from_settings(settings),
     )
 
 

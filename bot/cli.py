@@ -11,7 +11,7 @@ import yaml
 
 from bot.catalog.cli import register as register_catalog_commands
 from bot.desk.cli import register as register_desk_commands
-from bot.settings import get_settings, rasa_pika_broker, rasa_redis_lock_store, rasa_sql_store
+from bot.settings import get_settings, rasa_pika_broker, rasa_redis_lock_store, rasa_sql_broker, rasa_sql_store
 
 
 def render_endpoints(args: argparse.Namespace) -> int:
@@ -29,8 +29,12 @@ def render_endpoints(args: argparse.Namespace) -> int:
             "url": settings.model_server_url,
             "wait_time_between_pulls": settings.model_pull_seconds,
         }
+    # The desk reads conversation events from the broker (bot/desk/broker.py): RabbitMQ when there is
+    # one, else Rasa's SQL event broker on a database of its own.
     if settings.rabbitmq_url:
         endpoints["event_broker"] = rasa_pika_broker(settings.rabbitmq_url, settings.event_queue)
+    else:
+        endpoints["event_broker"] = rasa_sql_broker(settings.event_broker_database_url)
     text = yaml.safe_dump(endpoints, sort_keys=False)
     out = getattr(args, "out", None)
     if out:

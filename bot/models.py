@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("bot.complaints.orm", "bot.catalog.orm", "bot.desk.orm", "bot.notifications.orm")
+MODEL_MODULES = ("bot.complaints.orm", "bot.catalog.orm", "bot.desk.orm", "bot.notifications.orm", "bot.handoff.orm")
 
 
 def import_all_models() -> None:

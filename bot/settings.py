@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     model_pull_seconds: int = Field(default=10, ge=1)
     rabbitmq_url: str = Field(default="", repr=False)
     event_queue: str = "g5care_conversation_events"
+    # Without RABBITMQ_URL, Rasa writes its events to this database (Rasa's SQL event broker, table
+    # `events`) and the desk reads them from there. Not the tracker store's database: both name a table `events`.
+    event_broker_database_url: str = f"sqlite:///{VAR / 'events.db'}"
+    # Live hand-off (bot/handoff): when agents answer (Beijing time, "09:00-21:00"; equal ends = always),
+    # how long a request waits for an agent before the bot says nobody accepted, and the secret of the
+    # Rasa server's hand-off endpoint (rasa_server/channels/handoff.py) the desk sends through.
+    handoff_hours: str = "09:00-21:00"
+    handoff_accept_timeout_seconds: int = Field(default=180, ge=10)
+    handoff_secret: str = Field(default="", repr=False)
+    # Where the desk reaches the Rasa server; empty: http://127.0.0.1:RASA_PORT.
+    rasa_url: str = ""
     # Seconds a holder may keep a conversation's lock without renewing it (rasa_server/locks.py).
     lock_lifetime_seconds: float = Field(default=60.0, gt=0)
     # Events of a conversation the dialogue engine reads per turn (rasa_server/trackers.py); all are stored.
@@ -110,6 +121,13 @@ class Settings(BaseSettings):
             return [url.strip() for url in value.split(",") if url.strip()]
         return value
 
+    @field_validator("handoff_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        from common.hours import OpeningHours
+
+        return str(OpeningHours.parse(value))
+
     @field_validator("allowed_origins")
     @classmethod
     def _check_origins(cls, value: str) -> str:
@@ -117,6 +135,12 @@ class Settings(BaseSettings):
             return ",".join(parse_origins(value))
         except OriginError as error:
             raise ValueError(str(error)) from None
+
+    @model_validator(mode="after")
+    def _broker_apart_from_tracker(self) -> Settings:
+        if not self.rabbitmq_url and self.event_broker_database_url == self.tracker_url:
+            raise ValueError("EVENT_BROKER_DATABASE_URL must not be the tracker store's database (both hold `events`)")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
@@ -138,6 +162,10 @@ class Settings(BaseSettings):
     def chat_origins(self) -> list[str]:
         """Origins the Rasa server's web chat channel accepts (it reads them as ALLOWED_ORIGINS)."""
         return self.allowed_origins.split(",") if self.allowed_origins else bot_page_origins(self.web_port)
+
+    @property
+    def rasa_base_url(self) -> str:
+        return (self.rasa_url or f"http://127.0.0.1:{self.rasa_port}").rstrip("/")
 
     @property
     def tracker_url(self) -> str:
@@ -253,6 +281,12 @@ def rasa_redis_lock_store(url: str, lifetime: float = 60.0) -> dict[str, object]
     if parts.scheme == "rediss":
         store["use_ssl"] = True
     return store
+
+
+def rasa_sql_broker(url: str) -> dict[str, object]:
+    """Rasa's SQL event broker settings (it appends every event to a table `events` there) for a SQLAlchemy URL."""
+    broker = {key: value for key, value in rasa_sql_store(url).items() if key not in ("type", "window")}
+    return {"type": "sql", **broker}
 
 
 def rasa_pika_broker(url: str, queue: str) -> dict[str, object]:

@@ -46,6 +46,7 @@ DEFAULT_WINDOW = 120
 STORED = "_windowed_store_persisted"
 # Events that end a session's slot values: after them the slots start again from the domain.
 SLOT_RESETS = ("restart", "reset_slots", SESSION_STARTED)
+PAUSE_EVENTS = ("pause", "resume")
 # Rasa indexes `events` by sender_id alone, so "the latest session start" and "the latest value
 # of each slot" read every stored event of the conversation, a cost that grows with its length.
 # With (sender_id, type_name, id) they are index look-ups.
@@ -161,7 +162,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         return [decode(data) for _, data in prefix + rows]
 
     def _state_before(self, session: Any, sender_id: str, start: int, first: int) -> list[tuple[int, str]]:
-        """Events that rebuild the slots and the active form as they stood before event `first`."""
+        """Events that rebuild the slots, the active form and the pause as they stood before event `first`."""
         event = self.SQLEvent
         mine = (event.sender_id == sender_id, event.id >= start, event.id < first)
         reset = session.query(sa.func.max(event.id)).filter(*mine, event.type_name.in_(SLOT_RESETS)).scalar()
@@ -178,6 +179,11 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         loop = session.query(sa.func.max(event.id)).filter(*since, event.type_name == ACTIVE_LOOP).scalar()
         if loop:
             ids.append(loop)
+        # ... and whether it was handed over to an agent (paused) or taken back (resumed): a live
+        # chat easily outlasts the window, and a paused conversation must stay paused.
+        pause = session.query(sa.func.max(event.id)).filter(*since, event.type_name.in_(PAUSE_EVENTS)).scalar()
+        if pause:
+            ids.append(pause)
         if not ids:
             return []
         return list(session.query(event.id, event.data).filter(event.id.in_(ids)).order_by(event.id).all())

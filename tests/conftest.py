@@ -35,13 +35,14 @@ def make_tracker(
     latest_message: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     sender_id: str = "test-user",
+    paused: bool = False,
 ) -> Tracker:
     return Tracker(
         sender_id=sender_id,
         slots={"language": "zh", **(slots or {})},
         latest_message=latest_message or {},
         events=events or [],
-        paused=False,
+        paused=paused,
         followup_action=None,
         active_loop={},
         latest_action_name="action_listen",

@@ -54,7 +54,7 @@ ERASURE_REQUESTED = "erasure_requested"
 ERASED = "erased"
 
 Language = Literal["zh", "en"]
-Role = Literal["user", "bot"]
+Role = Literal["user", "bot", "agent"]  # agent: a person of the desk in a live chat
 
 
 class Status(str, Enum):

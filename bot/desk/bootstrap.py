@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine
 from bot.desk.accounts import Passwords
+from bot.desk.event_copy import EventCopy
 from bot.desk.throttle import LoginThrottle
 from bot.desk.tokens import Tokens
 from bot.desk.tracker import TrackerStore
@@ -70,7 +71,8 @@ def bootstrap(
         sessions=sessionmaker(bind=engine, expire_on_commit=False),
         tokens=Tokens(settings.ensure_desk_secret_key(), settings.desk_token_minutes),
         webhooks=Webhooks.from_settings(settings),
-        tracker=TrackerStore(settings.tracker_url),
+        # Statistics read the desk's copy of the conversation events (fed by Rasa's event broker).
+        tracker=EventCopy(engine),
         send=send or WebhookSender(settings.notify_timeout_seconds),
         retry=RetryPolicy(settings.notify_retry_base_seconds, settings.notify_max_attempts),
         clock=clock,

@@ -55,7 +55,7 @@ def erase_expired(args: argparse.Namespace) -> int:
     from bot.complaints.errors import StoreUnavailable
     from bot.db import session_factory
     from bot.desk.bootstrap import utc_now
-    from bot.desk.conversations import Conversations
+    from bot.desk.event_copy import ConversationsAndCopy
     from bot.desk.privacy import erase_expired as erase
     from bot.desk.unit_of_work import DeskUnitOfWork
     from bot.settings import get_settings
@@ -72,7 +72,8 @@ def erase_expired(args: argparse.Namespace) -> int:
     print(f"erase-expired: {len(erased)} complaint(s) closed over {days} days ago erased")
     chat_days = args.conversation_retention_days or settings.conversation_retention_days
     try:
-        pruned = Conversations(args.tracker_url or settings.tracker_url).prune(now - timedelta(days=chat_days))
+        conversations = ConversationsAndCopy(args.tracker_url or settings.tracker_url, sessions)
+        pruned = conversations.prune(now - timedelta(days=chat_days))
     except SQLAlchemyError as error:
         print(f"erase-expired: tracker store unavailable ({type(error).__name__})", file=sys.stderr)
         return 1
@@ -95,7 +96,8 @@ def _password() -> str | None:
 
 
 def desk_worker(args: argparse.Namespace) -> int:
-    """Run the desk's background worker (overdue sweep, notification delivery) in the foreground until SIGTERM.
+    """Run the desk's background worker (overdue sweep, notification delivery, the event broker's consumer, the
+    live chats' accept timeout) in the foreground until SIGTERM.
 
     For deployments that run it apart from the web app (set NOTIFY_WORKER_ENABLED=false there).
     Each finished pass touches --heartbeat, so a liveness check can see the loop is turning.
@@ -106,6 +108,8 @@ def desk_worker(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bot.desk.bootstrap import bootstrap
+    from bot.desk.broker import Consumer, TimeoutWorker, make_consumer
+    from bot.desk.live_desk import LiveDesk
     from bot.desk.worker import run_once
     from bot.settings import get_settings
 
@@ -118,6 +122,10 @@ def desk_worker(args: argparse.Namespace) -> int:
     heartbeat = Path(args.heartbeat) if args.heartbeat else None
     interval = desk.settings.notify_worker_interval_seconds
     log.info("desk worker started (a pass every %.0f s)", interval)
+    live = LiveDesk.of(desk)
+    loops: list[Consumer | TimeoutWorker] = [make_consumer(live), TimeoutWorker(live)]
+    for loop in loops:
+        loop.start()
     try:
         while not stop.is_set():
             try:
@@ -130,6 +138,8 @@ def desk_worker(args: argparse.Namespace) -> int:
                 log.exception("desk worker pass failed")
             stop.wait(interval)
     finally:
+        for loop in loops:
+            loop.stop()
         desk.close()
     log.info("desk worker stopped")
     return 0

@@ -24,10 +24,12 @@ from bot.complaints.ticket import normalise_ticket
 from bot.complaints.views import ComplaintQuery
 from bot.desk.errors import UnknownUser
 from bot.desk.export import complaints_csv
+from bot.desk.live_stats import HandoffFigures, handoff_figures
 from bot.desk.permissions import Actor, may_see_contact, require_handler, require_supervisor
 from bot.desk.statistics import ComplaintFigures, Period, complaint_figures
 from bot.desk.tracker import ConversationStats, TrackerStore
 from bot.desk.unit_of_work import DeskUnitOfWork
+from bot.handoff.store import HandoffRepository
 from common.redact import looks_numeric, redact_numbers
 
 VIEWED_CONTACT = "viewed_contact"
@@ -69,6 +71,7 @@ class Statistics:
     backlog_open: int
     backlog_overdue: int
     conversations: ConversationStats
+    handoff: HandoffFigures
 
 
 def masked(complaint: Complaint, now: datetime) -> ComplaintView:
@@ -216,8 +219,11 @@ def statistics(uow: DeskUnitOfWork, tracker: TrackerStore, actor: Actor, period:
     require_supervisor(actor, "see statistics")
     complaints = views.created_between(uow, period.start, period.end)
     backlog_open, backlog_overdue = views.backlog(uow, now)
+    with uow:
+        chats = HandoffRepository(uow.session).chats_requested_between(period.start, period.end)
     figures = complaint_figures(complaints, period, now)
-    return Statistics(period, figures, backlog_open, backlog_overdue, tracker.statistics(period.start, period.end))
+    conversations = tracker.statistics(period.start, period.end)
+    return Statistics(period, figures, backlog_open, backlog_overdue, conversations, handoff_figures(chats))
 
 
 def export_csv(uow: DeskUnitOfWork, actor: Actor, period: Period, now: datetime) -> str:

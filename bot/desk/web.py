@@ -12,7 +12,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from bot.desk.api import api_router
 from bot.desk.api.errors import install_error_handlers
+from bot.desk.api.live import install_live
 from bot.desk.bootstrap import Desk
+from bot.desk.broker import Consumer, TimeoutWorker, make_consumer
+from bot.desk.live_desk import LiveDesk
 from bot.desk.worker import NotificationWorker
 
 OPENAPI_URL = "/api/openapi.json"
@@ -57,6 +60,7 @@ async def security_headers(request: Request, call_next: Callable[[Request], Awai
 def mount_desk(app: FastAPI, desk: Desk, static: Path) -> None:
     app.state.desk = desk
     install_error_handlers(app)
+    install_live(app, LiveDesk.of(desk))
     app.middleware("http")(security_headers)
     app.include_router(api_router())
 
@@ -80,14 +84,18 @@ def mount_desk(app: FastAPI, desk: Desk, static: Path) -> None:
 
 
 @asynccontextmanager
-async def desk_lifespan(desk: Desk) -> AsyncIterator[None]:
-    """Runs the notification worker while the app serves (unless disabled), and closes the desk afterwards."""
+async def desk_lifespan(desk: Desk, live: LiveDesk | None = None) -> AsyncIterator[None]:
+    """Runs the notification worker, the event broker's consumer and the hand-off timeout while the app
+    serves (unless the worker is disabled), and closes the desk afterwards."""
     worker = NotificationWorker(desk, desk.settings.notify_worker_interval_seconds) if desk.worker_enabled else None
-    if worker:
-        worker.start()
+    loops: list[NotificationWorker | Consumer | TimeoutWorker] = [worker] if worker else []
+    if live is not None and desk.worker_enabled:
+        loops += [make_consumer(live), TimeoutWorker(live)]
+    for loop in loops:
+        loop.start()
     try:
         yield
     finally:
-        if worker:
-            worker.stop()
+        for loop in loops:
+            loop.stop()
         desk.close()

@@ -33,8 +33,8 @@ def create_app(
     desk = bootstrap(settings, clock=clock, send=send)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with desk_lifespan(desk):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with desk_lifespan(desk, app.state.live):
             yield
 
     app = FastAPI(

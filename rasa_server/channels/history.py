@@ -94,6 +94,10 @@ def bot_messages(event: dict[str, Any]) -> list[dict[str, Any]]:
             for b in buttons
             if isinstance(b, dict)
         ]
+    metadata = event.get("metadata") or {}
+    if metadata.get("author") == "agent":  # a person of the desk, during a live chat
+        for part in parts:
+            part["metadata"] = {"author": "agent", "agent": str(metadata.get("agent") or "")}
     if data.get("attachment"):
         parts.append({"sender": "bot", "attachment": data["attachment"]})
     if data.get("elements"):

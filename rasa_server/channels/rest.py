@@ -18,6 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_server.channels.guard import refusing_internal_intents
 from rasa_server.channels.language import with_language
 from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH, PayloadError, parse_payload
 
@@ -39,6 +40,7 @@ class ValidatedRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("validated_rest_webhook", __name__)
+        on_new_message = refusing_internal_intents(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

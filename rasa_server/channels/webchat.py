@@ -14,11 +14,16 @@ What it adds to Rasa's channel (rasa/core/channels/socketio.py):
 - a message that is not text, is empty or is too long gets `message_refused` with a clear reason;
 - a message re-sent after a dropped connection (`retry`) is skipped if the tracker already has its id;
 - a binary packet closes the connection (the widget sends none; see WebChatServer).
+- with REDIS_URL set, the server's client manager is python-socketio's `AsyncRedisManager`: an emit
+  from any Rasa process (an agent's message, rasa_server/channels/handoff.py) reaches the socket
+  whichever process holds it;
+- `push` sends messages to a session outside a turn (an agent's, the bot's after a hand-off).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +31,7 @@ from typing import Any
 import engineio
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -34,6 +40,8 @@ from socketio import AsyncServer
 
 from common.events import USER, kind
 from common.origins import allowed_origins, parse_origins
+from rasa_server.channels.delivery import socket_payload
+from rasa_server.channels.guard import refusing_internal_intents
 from rasa_server.channels.history import history_messages
 from rasa_server.channels.language import adding_language
 from rasa_server.channels.payload import DEFAULT_MAX_MESSAGE_LENGTH
@@ -133,6 +141,7 @@ class WebChatInput(SocketIOInput):
         origins = parse_origins(" ".join(configured)) if configured else allowed_origins()
         return cls(
             origins=origins,
+            redis_url=os.environ.get("REDIS_URL") or None,
             max_message_length=int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
@@ -142,6 +151,7 @@ class WebChatInput(SocketIOInput):
     def __init__(
         self,
         origins: list[str],
+        redis_url: str | None = None,
         max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH,
         user_message_evt: str = "user_uttered",
         bot_message_evt: str = "bot_uttered",
@@ -155,13 +165,15 @@ class WebChatInput(SocketIOInput):
             metadata_key="metadata",
         )
         self.origins = list(origins)
+        self.redis_url = redis_url
         self.max_message_length = max_message_length
         self.path = socketio_path  # Rasa's socketio_path, typed Optional there
+        self.sio: AsyncServer | None = None
         logger.info("web chat accepts the origins %s", ", ".join(self.origins))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = adding_language(on_new_message)
-        sio = WebChatServer(async_mode="sanic", cors_allowed_origins=self.origins)
+        on_new_message = refusing_internal_intents(adding_language(on_new_message))
+        sio = WebChatServer(async_mode="sanic", cors_allowed_origins=self.origins, **self._manager())
         bp = AppAwareSocketBlueprint(sio, self.path, "webchat_socketio_webhook", __name__)
         self.sio = sio
 
@@ -242,6 +254,23 @@ class WebChatInput(SocketIOInput):
             return {"ok": True}
 
         return bp
+
+    def _manager(self) -> dict[str, Any]:
+        """With REDIS_URL, the sockets of every Rasa process are reachable through Redis."""
+        if not self.redis_url:
+            return {}
+        import socketio
+
+        logger.info("web chat: socket.io rooms shared through Redis")
+        return {"client_manager": socketio.AsyncRedisManager(self.redis_url)}
+
+    async def push(self, tracker: DialogueStateTracker, messages: list[dict[str, Any]]) -> bool:
+        """Sends `messages` to the session's sockets (any process's, with the Redis manager)."""
+        if self.sio is None:
+            return False
+        for message in messages:
+            await self.sio.emit(self.bot_message_evt, socket_payload(message), room=tracker.sender_id)
+        return True
 
     @staticmethod
     async def events_of(app: Sanic | None, session_id: str, full: bool = False) -> list[dict[str, Any]]:

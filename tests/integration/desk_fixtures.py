@@ -33,12 +33,16 @@ from bot.desk.bootstrap import Desk
 from bot.desk.permissions import Role
 from bot.desk.unit_of_work import DeskUnitOfWork
 from bot.desk.users import User
+from bot.handoff.events import ingest
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.e2e.servers import free_port
 from tests.factories import NOW, file_complaint
 
-DESK_TABLES = ("desk_outbox", "desk_users", "desk_state")
+DESK_TABLES = (
+    "desk_outbox", "desk_users", "desk_state", "conversation_events",
+    "handoff_audit", "handoff_messages", "handoff_chats", "handoff_agents",
+)  # fmt: skip
 SECRET = "test-desk-secret-key-0123456789-abcdefghijklmnop"
 PASSWORD = "correct horse battery"
 FAST = accounts.Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -84,6 +88,32 @@ class DeskTest:
             user = uow.users.get(username)
         assert user is not None, username
         return {"Authorization": f"Bearer {self.desk.tokens.issue(user).token}"}
+
+    def live_chat(self, conversation_id: str, holder: str | None = "alice") -> int:
+        """A live chat requested by the bot for a conversation (on the web, in Chinese), accepted by `holder`."""
+        from bot.handoff import services as handoff
+        from bot.handoff.model import PresenceStatus
+        from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork
+        from common.hours import OpeningHours
+
+        def uow() -> SqlAlchemyUnitOfWork:
+            return SqlAlchemyUnitOfWork(self.desk.sessions)
+
+        now = self.clock()
+        handoff.set_presence(uow(), agent=holder or "alice", status=PresenceStatus.AVAILABLE, max_chats=20, now=now)
+        policy = handoff.Policy(OpeningHours.parse("00:00-24:00"))
+        chat_id = handoff.request_live_chat(
+            uow(),
+            conversation_id=conversation_id,
+            channel="socketio",
+            language="zh",
+            context={},
+            now=now,
+            policy=policy,
+        ).chat_id
+        if holder:
+            handoff.accept(uow(), chat_id=chat_id, agent=holder, label="A7", now=now)
+        return chat_id
 
     def file(self, draft: ComplaintDraft, key: str, at: datetime = NOW) -> Complaint:
         return file_complaint(self.uow(), draft, key, at)
@@ -176,6 +206,15 @@ def store_conversation(url: str, sender_id: str, events: list[dict[str, Any]]) -
                     data=json.dumps(event, ensure_ascii=False),
                 )
             )
+    engine.dispose()
+
+
+def deliver_conversation(database_url: str, sender_id: str, events: list[dict[str, Any]]) -> None:
+    """Hands events to the desk as the event broker's consumer does (into its copy, conversation_events)."""
+    engine = make_engine(database_url)
+    with Session(engine) as session, session.begin():
+        for event in events:
+            ingest(session, {**event, "sender_id": sender_id})
     engine.dispose()
 
 

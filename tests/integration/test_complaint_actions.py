@@ -334,3 +334,23 @@ async def test_a_sentence_with_a_wrong_number_says_why():
         "complaint_phone": None
     }
     assert dispatcher.messages[0]["response"] == "utter_invalid_phone_wrong_length"
+
+
+async def test_a_complaint_made_after_a_live_chat_keeps_the_agents_turns_marked_as_the_agents(deps):
+    sender = unique_sender()
+    now = time.time()
+    chat = [
+        {"event": "user", "text": "转人工", "timestamp": now - 30, "parse_data": {"intent": {"name": "request_human"}}},
+        {"event": "pause", "timestamp": now - 29},
+        {"event": "bot", "text": "您好，我是客服007，请问哪里信号不好？", "timestamp": now - 20,
+         "metadata": {"author": "agent", "agent": "客服007", "message_id": "m-1"}},
+        {"event": "user", "text": "望京家里", "timestamp": now - 10, "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "resume", "timestamp": now - 5},
+    ]  # fmt: skip
+    events = [*conversation()[:-1], *chat, conversation()[-1]]
+    await run(ActionSubmitComplaint(), make_tracker(slots=FILLED, events=events, sender_id=sender))
+    (row,) = stored(deps, sender)
+    said = [(entry["role"], entry["text"]) for entry in row["transcript"]]
+    assert ("agent", "您好，我是客服007，请问哪里信号不好？") in said
+    assert ("user", "望京家里") in said
+    assert [role for role, _ in said].count("agent") == 1

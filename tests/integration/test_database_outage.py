@@ -6,8 +6,6 @@ database going down (connections refused, open ones cut).
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,62 +23,7 @@ from bot.complaints.unit_of_work import sqlalchemy_uow_factory
 from bot.db import session_factory
 from tests.conftest import load_domain, make_tracker
 from tests.integration.conftest import migrate, throwaway_postgres_database
-
-PG = ("127.0.0.1", 5432)
-
-
-class TcpProxy:
-    """Forwards 127.0.0.1:<port> to PostgreSQL until stopped; can start again on the same port."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.listener: socket.socket | None = None
-        self.connections: list[socket.socket] = []
-
-    def start(self) -> None:
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", self.port))
-        self.listener.listen()
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self.listener:
-            # shutdown wakes the thread blocked in accept(); close alone would leave it listening
-            try:
-                self.listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.listener.close()
-            self.listener = None
-        for connection in self.connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            connection.close()
-        self.connections.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(PG)
-            self.connections += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
+from tests.tcp_proxy import TcpProxy
 
 
 @pytest.fixture

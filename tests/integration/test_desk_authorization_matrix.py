@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import jwt
 import pytest
 
@@ -21,6 +22,9 @@ from tests.integration.desk_fixtures import SECRET, desk, desk_engine, staff, tr
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
 
 PUBLIC, ANYONE, HANDLER, SUPERVISOR = "public", "anyone logged in", "the complaint's handler", "supervisors"
+# Only the agent holding a live chat writes to it: not another agent, not a supervisor.
+HOLDER = "the live chat's holding agent"
+PHONE = "13812345678"
 RULES = {
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): ANYONE,
@@ -42,6 +46,16 @@ RULES = {
     ("GET", "/api/users"): SUPERVISOR,
     ("POST", "/api/users"): SUPERVISOR,
     ("PATCH", "/api/users/{username}"): SUPERVISOR,
+    ("GET", "/api/live/inbox"): ANYONE,
+    ("GET", "/api/live/stream"): ANYONE,
+    ("PUT", "/api/live/presence"): ANYONE,
+    ("GET", "/api/live/faq"): ANYONE,
+    ("GET", "/api/live/chats/{chat_id}"): ANYONE,
+    ("POST", "/api/live/chats/{chat_id}/accept"): ANYONE,  # a chat taken already: 409
+    ("POST", "/api/live/chats/{chat_id}/messages"): HOLDER,
+    ("POST", "/api/live/chats/{chat_id}/end"): HOLDER,
+    ("GET", "/api/live/chats/{chat_id}/complaint-draft"): HOLDER,
+    ("POST", "/api/live/chats/{chat_id}/complaint"): HOLDER,
 }
 # A valid body for each request schema the document names; a new schema needs an example here.
 BODIES = {
@@ -51,8 +65,11 @@ BODIES = {
     "AssignIn": {"username": "alice"},
     "UserIn": {"password": "correct horse battery", "role": "agent"},
     "UserChange": {},
+    "PresenceIn": {"status": "available"},
+    "AcceptIn": {"label": "A7"},
+    "MessageIn": {"text": "您好"},
+    "ComplaintIn": {"category": "coverage_signal", "user_consented": True, "contact_phone": PHONE},
 }
-PHONE = "13812345678"
 counter = itertools.count()
 
 
@@ -106,6 +123,7 @@ def test_every_operation_of_the_openapi_document_has_a_rule(staff):
 def test_every_operation_refuses_whoever_its_rule_leaves_out(staff):
     staff.add_user("carol", Role.AGENT)
     document = staff.client.get("/api/openapi.json").json()
+    chat_id = staff.live_chat("matrix", holder="alice")
     checked = 0
     for method, path, operation in operations(document):
         rule = RULES[(method, path)]
@@ -114,10 +132,14 @@ def test_every_operation_refuses_whoever_its_rule_leaves_out(staff):
         ticket = staff.file(a_draft(contact_phone=PHONE), f"k{next(counter)}").ticket
         claim = staff.client.post(f"/api/complaints/{ticket}/claim", headers=staff.auth("alice"))
         assert claim.status_code == 200
-        url = path.replace("{ticket}", ticket).replace("{username}", "carol")
+        url = path.replace("{ticket}", ticket).replace("{username}", "carol").replace("{chat_id}", str(chat_id))
         body = body_for(operation)
 
         def send(headers, url=url, method=method, body=body):
+            if url.endswith("/live/stream"):  # endless by design: the status and the first line tell
+                with staff.client.stream(method, url, headers=headers) as response:
+                    first = next(response.iter_lines(), "")
+                    return httpx.Response(response.status_code, headers=response.headers, text=first)
             return staff.client.request(method, url, headers=headers, json=body)
 
         for name, headers in forged_tokens().items():
@@ -126,12 +148,15 @@ def test_every_operation_refuses_whoever_its_rule_leaves_out(staff):
             assert response.headers.get("www-authenticate") == "Bearer"
         callers = {"bob (another agent)": "bob", "alice (assigned agent)": "alice", "sam (supervisor)": "sam"}
         for name, user in callers.items():
-            allowed = rule == ANYONE or user == "sam" or (rule == HANDLER and user == "alice")
+            allowed = (
+                rule == ANYONE or (user == "sam" and rule != HOLDER) or (rule in (HANDLER, HOLDER) and user == "alice")
+            )
             response = send(staff.auth(user))
             if allowed:
                 assert response.status_code not in (401, 403) and response.status_code < 500, (method, path, name)
             else:
-                assert (response.status_code, response.json()["code"]) == (403, "forbidden"), (method, path, name)
+                refused = "not_your_chat" if rule == HOLDER else "forbidden"
+                assert (response.status_code, response.json()["code"]) == (403, refused), (method, path, name)
             if user == "bob" and response.status_code == 200:
                 assert PHONE not in response.text, f"{method} {path} shows the full number to {name}"
             checked += 1

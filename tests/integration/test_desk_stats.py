@@ -6,8 +6,9 @@ import pytest
 
 from bot.complaints import services
 from bot.desk.tracker import TrackerStore
+from common.hours import OpeningHours
 from tests.factories import NOW, a_draft
-from tests.integration.desk_fixtures import Conversation, desk, desk_engine, staff, store_conversation, tracker_url
+from tests.integration.desk_fixtures import Conversation, deliver_conversation, desk, desk_engine, staff, tracker_url
 
 __all__ = ["desk", "desk_engine", "staff", "tracker_url"]  # fixtures, imported for pytest
 
@@ -74,18 +75,18 @@ def test_the_default_period_is_the_last_30_days_in_china_time(staff):
     assert result["complaints"]["total"] == 1 and result["backlog"]["open"] == 2
 
 
-def test_unhelpful_faq_topics_and_messages_not_understood_are_read_from_rasas_tracker_store(staff, tracker_url):
+def test_unhelpful_faq_topics_and_messages_not_understood_are_read_from_the_desks_copy_of_the_events(staff):
     day = NOW - timedelta(days=1)
-    store_conversation(
-        tracker_url,
+    deliver_conversation(
+        staff.database_url,
         "s1",
         Conversation(day)
         .faq_answer("怎么查5G覆盖", "coverage_check_area", helped=False)
         .faq_answer("5G覆盖在哪里查", "coverage_check_area", helped=True)
         .events,
     )
-    store_conversation(
-        tracker_url,
+    deliver_conversation(
+        staff.database_url,
         "s2",
         Conversation(day)
         .faq_answer("where is 5G coverage", "coverage_check_area", helped=False)
@@ -93,8 +94,8 @@ def test_unhelpful_faq_topics_and_messages_not_understood_are_read_from_rasas_tr
         .user("5G 没信号!", "nlu_fallback")
         .events,
     )
-    store_conversation(
-        tracker_url,
+    deliver_conversation(
+        staff.database_url,
         "s3",
         Conversation(day)
         .user("5g没信号", "nlu_fallback")
@@ -104,7 +105,9 @@ def test_unhelpful_faq_topics_and_messages_not_understood_are_read_from_rasas_tr
         .events,
     )
     old = datetime(2026, 9, 1, tzinfo=timezone.utc)
-    store_conversation(tracker_url, "s4", Conversation(old).faq_answer("覆盖", "coverage_check_area", False).events)
+    deliver_conversation(
+        staff.database_url, "s4", Conversation(old).faq_answer("覆盖", "coverage_check_area", False).events
+    )
 
     result = stats(staff)
     assert result["tracker_available"] is True
@@ -140,3 +143,27 @@ def test_a_missing_tracker_database_or_table_reads_as_no_events_and_is_not_creat
 def test_an_unreachable_tracker_store_is_reported_not_fatal():
     stats_ = TrackerStore("postgresql://postgres@127.0.0.1:1/tracker").statistics(NOW - timedelta(days=1), NOW)
     assert stats_.available is False and stats_.faq == {}
+
+
+def test_hand_offs_are_counted_with_waits_handling_satisfaction_and_complaints(staff):
+    from bot.handoff import services as handoff
+    from bot.handoff.model import PresenceStatus
+    from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork
+
+    def uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(staff.desk.sessions)
+
+    moment = staff.clock()
+    policy = handoff.Policy(OpeningHours.parse("00:00-24:00"), timedelta(minutes=3))
+    handoff.set_presence(uow(), agent="alice", status=PresenceStatus.AVAILABLE, max_chats=3, now=moment)
+    for n, (wait, rating) in enumerate([(20, 5), (40, 2)]):
+        chat_id = handoff.request_live_chat(
+            uow(), conversation_id=f"s{n}", channel="socketio", language="zh", context={}, now=moment, policy=policy
+        ).chat_id
+        handoff.accept(uow(), chat_id=chat_id, agent="alice", label="A7", now=moment + timedelta(seconds=wait))
+        handoff.end_chat(uow(), chat_id=chat_id, agent="alice", now=moment + timedelta(seconds=wait + 300))
+        handoff.record_rating(uow(), conversation_id=f"s{n}", rating=rating, now=moment + timedelta(seconds=400))
+    figures = stats(staff)["handoff"]
+    assert (figures["requested"], figures["handed_over"], figures["median_waiting_seconds"]) == (2, 2, 30)
+    assert (figures["median_handling_seconds"], figures["satisfaction"]) == (300, 3.5)
+    assert figures["by_agent"]["alice"]["chats"] == 2 and figures["complaint_share"] == 0

@@ -146,5 +146,9 @@ def test_no_input_to_any_desk_operation_gets_a_server_error_or_hangs(staff):
     assert staff.client.post(f"/api/complaints/{ticket}/claim", headers=staff.auth("alice")).status_code == 200
     document = staff.client.get("/api/openapi.json").json()
     components = document["components"]["schemas"]
+    chat_id = str(staff.live_chat("fuzz-chat", holder="alice"))
+    known = {"ticket": ticket, "username": "carol", "chat_id": chat_id}
     for method, path, operation in operations(document):
-        fuzz_operation(staff, method, path, operation, components, {"ticket": ticket, "username": "carol"})
+        if path == "/api/live/stream":
+            continue  # endless by design (a push stream); tested in test_live_inbox_api and the authorisation matrix
+        fuzz_operation(staff, method, path, operation, components, known)

@@ -24,10 +24,10 @@ from common.redact import redact_numbers
 from tests.factories import NOW, a_draft
 from tests.integration.desk_fixtures import (
     Conversation,
+    deliver_conversation,
     desk,
     desk_engine,
     staff,
-    store_conversation,
     tracker_url,
 )
 
@@ -127,7 +127,9 @@ def test_the_number_is_masked_in_every_place_for_whoever_does_not_handle_the_com
         complaint = uow.complaints.get(ticket)
     assert_masked("the webhook notification", [message("created", complaint, "https://desk.example.cn")])
 
-    store_conversation(tracker_url, "user-1", Conversation(NOW).user(f"打 {written} 找谁", "nlu_fallback").events)
+    deliver_conversation(
+        staff.database_url, "user-1", Conversation(NOW).user(f"打 {written} 找谁", "nlu_fallback").events
+    )
     stats = staff.client.get("/api/stats", headers=sam, params={"from": "2026-11-01", "to": "2026-11-30"}).json()
     assert stats["not_understood"], "the message counts as not understood"
     assert_masked("the statistics", strings(stats))

@@ -76,3 +76,13 @@ def test_a_conversation_opened_with_session_start_shows_its_welcome_once_as_rasa
         bot("携号转网自2019年…"),
     ]
     assert [m["text"] for m in history_messages(events)] == ["您好！", "携号转网", "携号转网自2019年…"]
+
+
+def test_an_agents_messages_are_shown_again_as_the_agents():
+    agent = {"author": "agent", "agent": "客服007", "message_id": "m-1"}
+    events = session("您好！", user("转人工"), {"event": "pause"}, {**bot("您好，我是客服007"), "metadata": agent})
+    assert history_messages(events)[-1] == {
+        "sender": "bot",
+        "text": "您好，我是客服007",
+        "metadata": {"author": "agent", "agent": "客服007"},
+    }

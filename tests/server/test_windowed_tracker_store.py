@@ -18,6 +18,8 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     Restarted,
     SessionStarted,
     SlotSet,
@@ -173,6 +175,33 @@ def test_a_restart_clears_the_slots_set_before_it(stores) -> None:
     assert window.get_slot("category") is None and whole.get_slot("category") is None
     assert window.active_loop_name is None
     assert state_of(window) == state_of(whole)
+
+
+@pytest.mark.parametrize("resumed", [False, True])
+def test_a_conversation_handed_over_stays_paused_beyond_the_window(stores, resumed: bool) -> None:
+    """A live chat outlasts the window: the pause (or the resume) before it still holds."""
+    full, windowed = stores
+    sender = f"paused-{uuid.uuid4().hex[:8]}"
+
+    async def conversation() -> None:
+        tracker = await windowed.get_or_create_tracker(sender, append_action_listen=True)
+        turn(tracker, "a person please", ConversationPaused())
+        if resumed:
+            turn(tracker, "thanks", ConversationResumed())
+        await windowed.save(tracker)
+        for i in range(WINDOW):
+            tracker = await windowed.retrieve(sender)
+            assert tracker is not None
+            turn(tracker, f"to the agent {i}")
+            await windowed.save(tracker)
+
+    asyncio.run(conversation())
+    whole = asyncio.run(full.retrieve(sender))
+    window = asyncio.run(windowed.retrieve(sender))
+    assert whole is not None and window is not None
+    assert not any(isinstance(e, ConversationPaused) for e in list(window.events)[-WINDOW:])
+    assert whole.is_paused() is (not resumed)
+    assert window.is_paused() is (not resumed)
 
 
 def test_an_unknown_conversation_is_none(stores) -> None:

@@ -25,11 +25,11 @@ async def test_the_first_misunderstanding_asks_to_rephrase(domain):
     assert events == [] and dispatcher.messages[0]["response"] == "utter_rephrase"
 
 
-async def test_the_second_in_a_row_offers_to_escalate(domain):
+async def test_the_second_in_a_row_asks_for_a_person(domain):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(events=[user("nlu_fallback"), {"event": "bot", "text": "?"}, user("nlu_fallback")])
     events = await ActionHandleFallback().run(dispatcher, tracker, domain)
-    assert events == [FollowupAction("utter_offer_escalation")] and dispatcher.messages == []
+    assert events == [FollowupAction("action_request_live_chat")] and dispatcher.messages == []
 
 
 def clarified_then_typed(text, offered):

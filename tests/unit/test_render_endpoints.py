@@ -15,7 +15,8 @@ from bot.settings import get_settings, rasa_pika_broker
 @pytest.fixture(autouse=True)
 def fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    for name in ("REDIS_URL", "MODEL_SERVER_URL", "RABBITMQ_URL", "ACTION_SERVER_URL", "DATABASE_URL"):
+    names = ("REDIS_URL", "MODEL_SERVER_URL", "RABBITMQ_URL", "ACTION_SERVER_URL", "DATABASE_URL")
+    for name in (*names, "EVENT_BROKER_DATABASE_URL", "TRACKER_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield
@@ -29,10 +30,26 @@ def rendered(tmp_path: Path) -> dict:
     return yaml.safe_load(out.read_text())
 
 
-def test_one_machine_gets_the_local_action_server_and_no_lock_model_server_or_broker(tmp_path: Path) -> None:
+def test_one_machine_gets_the_local_action_server_no_lock_or_model_server_and_the_embedded_broker(
+    tmp_path: Path,
+) -> None:
     endpoints = rendered(tmp_path)
     assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook"}
-    assert not {"lock_store", "models", "event_broker"} & set(endpoints)
+    assert not {"lock_store", "models"} & set(endpoints)
+    broker = endpoints["event_broker"]
+    assert (broker["type"], broker["dialect"]) == ("sql", "sqlite")
+    assert broker["db"].endswith("var/events.db")
+
+
+def test_the_embedded_broker_never_shares_the_tracker_stores_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both Rasa's SQL broker and its tracker store write a table named `events`."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:pw@db:5432/app")
+    monkeypatch.setenv("EVENT_BROKER_DATABASE_URL", "postgresql://bot:pw@db:5432/rasa_events")
+    endpoints = rendered(tmp_path)
+    assert (endpoints["event_broker"]["type"], endpoints["event_broker"]["db"]) == ("sql", "rasa_events")
+    assert endpoints["tracker_store"]["db"] == "app"
 
 
 def test_replicas_get_the_atomic_lock_the_model_server_the_broker_and_the_action_service(
@@ -64,3 +81,10 @@ def test_replicas_get_the_atomic_lock_the_model_server_the_broker_and_the_action
 def test_a_broker_url_that_is_not_amqp_is_refused() -> None:
     with pytest.raises(ValueError, match="amqp"):
         rasa_pika_broker("redis://mq.internal", "events")
+
+
+def test_a_broker_database_that_is_the_tracker_stores_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:pw@db:5432/app")
+    monkeypatch.setenv("EVENT_BROKER_DATABASE_URL", "postgresql://bot:pw@db:5432/app")
+    with pytest.raises(ValueError, match="EVENT_BROKER_DATABASE_URL"):
+        get_settings()

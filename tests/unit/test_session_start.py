@@ -1,6 +1,6 @@
 """The welcome at session start, in the user's language, with quick replies."""
 
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
@@ -99,3 +99,12 @@ async def test_an_operator_the_user_named_is_kept_and_an_unknown_site_operator_i
     assert SlotSet("operator", "china_unicom") not in (await run(named, domain))[1]
     unknown = make_tracker(slots={"session_started_metadata": {"operator": "<script>"}})
     assert not any(e.get("name") == "operator" for e in (await run(unknown, domain))[1])
+
+
+async def test_a_new_session_during_a_live_chat_stays_with_the_agent_and_is_not_welcomed(domain):
+    # handed over to a person, then the user was silent past the session's expiry
+    tracker = make_tracker(slots={"faq_topic": "plan_change"}, paused=True)
+    messages, events = await run(tracker, domain)
+    assert messages == []
+    assert ConversationPaused() in events and events[0] == SessionStarted()
+    assert SlotSet("faq_topic", "plan_change") in events

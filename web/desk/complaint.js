@@ -3,7 +3,7 @@ import { get, post } from "./api.js";
 import { clear, el, when } from "./dom.js";
 import { STATUS, label, loadCatalogue } from "./labels.js";
 
-const ROLE = { user: "用户 User", bot: "机器人 Bot" };
+const ROLE = { user: "用户 User", bot: "机器人 Bot", agent: "人工客服 Agent" };
 
 export async function showComplaint(root, ticket, me) {
   await loadCatalogue();

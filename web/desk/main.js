@@ -1,8 +1,9 @@
-// The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #stats, #users, #privacy.
+// The support desk console: hash routes #/ (queue), #/complaints/<ticket>, #live, #stats, #users, #privacy.
 // Bundled by esbuild (npm run build) into bot/web/static/build/desk.js.
 import { ApiError, Unauthenticated, login, logout, session } from "./api.js";
 import { showComplaint } from "./complaint.js";
 import { clear, el, field } from "./dom.js";
+import { showLive, stopLive } from "./live.js";
 import { showPrivacy } from "./privacy.js";
 import { showQueue } from "./queue.js";
 import { showStats } from "./stats.js";
@@ -19,6 +20,7 @@ function route() {
 }
 
 async function render(message) {
+  stopLive();
   clear(root);
   const me = session();
   nav.hidden = !me;
@@ -31,6 +33,7 @@ async function render(message) {
   const { page, arg } = route();
   try {
     if (page === "complaints" && arg) await showComplaint(root, arg, me);
+    else if (page === "live") await showLive(root, me);
     else if (page === "stats") await showStats(root, me);
     else if (page === "users") await showUsers(root, me);
     else if (page === "privacy") await showPrivacy(root);

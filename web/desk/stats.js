@@ -56,6 +56,8 @@ export async function showStats(root) {
       chartBox("按运营商 By operator", "bar", labelled("operators", c.by_operator)),
       chartBox("按地区 By place", "bar", c.by_place),
     ),
+    el("h3", {}, "转人工 Live hand-offs"),
+    handoffSection(stats.handoff),
     el("h3", {}, "FAQ 反馈 FAQ feedback (“没解决” = not helpful)"),
     faqTable(stats.faq),
     el("h3", {}, "未能理解的消息 Messages the bot did not understand"),
@@ -128,5 +130,38 @@ function messagesTable(messages) {
     { class: "messages", "data-testid": "not-understood" },
     el("thead", {}, el("tr", {}, [el("th", {}, "消息 Message"), el("th", {}, "次数 Count")])),
     el("tbody", {}, messages.map((m) => el("tr", {}, el("td", {}, m.text), el("td", {}, String(m.count))))),
+  );
+}
+
+const seconds = (value) => (value === null || value === undefined ? "—" : value >= 120 ? `${Math.round(value / 60)} min` : `${Math.round(value)} s`);
+const score = (value) => (value === null || value === undefined ? "—" : `${value} / 5`);
+
+function handoffSection(h) {
+  const agents = Object.entries(h.by_agent);
+  return el(
+    "div",
+    { "data-testid": "handoff-stats" },
+    el(
+      "section",
+      { class: "cards" },
+      card("转人工请求 Requests for a person", h.requested, "handoff-requested"),
+      card("已接入 Handed over", h.handed_over, "handoff-handed-over"),
+      card("非服务时间 Outside hours", h.outside_hours),
+      card("无坐席 No agent", h.no_agent),
+      card("超时无人接入 Timed out", h.timed_out),
+      card("等待中位数 Median wait", seconds(h.median_waiting_seconds), "handoff-median-wait"),
+      card("等待 P90 Wait, p90", seconds(h.p90_waiting_seconds)),
+      card("处理时长中位数 Median handling", seconds(h.median_handling_seconds)),
+      card("满意度 Satisfaction", score(h.satisfaction), "handoff-satisfaction"),
+      card("转为投诉 Ended in a complaint", rate(h.complaint_share)),
+    ),
+    agents.length
+      ? el(
+          "table",
+          { "data-testid": "handoff-agents" },
+          el("thead", {}, el("tr", {}, ["坐席 Agent", "会话 Chats", "评价 Rated", "满意度 Satisfaction", "处理时长 Handling"].map((x) => el("th", {}, x)))),
+          el("tbody", {}, agents.map(([agent, a]) => el("tr", {}, [agent, a.chats, a.rated, score(a.satisfaction), seconds(a.median_handling_seconds)].map((v) => el("td", {}, String(v)))))),
+        )
+      : "",
   );
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from bot.desk.api import auth, complaints, reports, users
+from bot.desk.api import auth, complaints, live, reports, users
 from bot.desk.api.deps import current_actor
 
 
@@ -17,5 +17,6 @@ def api_router() -> APIRouter:
     protected.include_router(reports.router)  # before complaints: /complaints/export.csv is not a ticket
     protected.include_router(complaints.router)
     protected.include_router(users.router)
+    protected.include_router(live.router)
     router.include_router(protected)
     return router

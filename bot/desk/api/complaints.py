@@ -25,7 +25,7 @@ from bot.desk.api.schemas import (
     ReopenIn,
     ResolveIn,
 )
-from bot.desk.conversations import Conversations
+from bot.desk.event_copy import ConversationsAndCopy
 
 router = APIRouter(tags=["complaints"])
 MAX_OFFSET = 1_000_000  # far past any real queue; bigger numbers overflow the databases' 64-bit OFFSET
@@ -142,5 +142,5 @@ def erasure_requests(actor: ActorDep, uow: UowDep) -> list[ErasureRequestOut]:
 def erase(ticket: str, actor: ActorDep, uow: UowDep, desk: DeskDep, now: NowDep) -> ComplaintOut:
     """Erase the complaint's personal data (phone, chat, free texts) and the user's conversation in the
     tracker store; the record and statistics stay (supervisors; recorded in the audit trail)."""
-    privacy.confirm_erasure(uow, actor, ticket, now, Conversations(desk.settings.tracker_url))
+    privacy.confirm_erasure(uow, actor, ticket, now, ConversationsAndCopy(desk.settings.tracker_url, desk.sessions))
     return ComplaintOut.of_detail(services.masked_detail(uow, ticket, now))

@@ -259,6 +259,30 @@ class BacklogOut(BaseModel):
     overdue: int
 
 
+class AgentFiguresOut(BaseModel):
+    chats: int
+    rated: int
+    satisfaction: float | None
+    median_handling_seconds: float | None
+
+
+class HandoffFiguresOut(BaseModel):
+    requested: int = Field(description="requests for a person, queued or not")
+    handed_over: int = Field(description="accepted by an agent")
+    outside_hours: int
+    no_agent: int
+    timed_out: int
+    waiting: int
+    median_waiting_seconds: float | None
+    p90_waiting_seconds: float | None
+    median_handling_seconds: float | None
+    rated: int
+    satisfaction: float | None = Field(description="mean 1-5 answer of the users asked after the chat")
+    ended_in_complaint: int
+    complaint_share: float | None = Field(description="of the chats handed over, those made into a complaint")
+    by_agent: dict[str, AgentFiguresOut]
+
+
 class StatsOut(BaseModel):
     period: PeriodOut
     complaints: ComplaintFiguresOut
@@ -266,6 +290,7 @@ class StatsOut(BaseModel):
     faq: list[FaqTopicOut] = Field(description="FAQ topics, least helpful first")
     not_understood: list[MessageCount] = Field(description="most frequent messages the bot did not understand")
     tracker_available: bool
+    handoff: HandoffFiguresOut
 
     @classmethod
     def of(cls, stats: Statistics, top: int = 20) -> StatsOut:
@@ -296,6 +321,9 @@ class StatsOut(BaseModel):
                 for text, count in stats.conversations.not_understood.most_common(top)
             ],
             tracker_available=stats.conversations.available,
+            handoff=HandoffFiguresOut(
+                **{**vars(stats.handoff), "by_agent": {k: vars(v) for k, v in stats.handoff.by_agent.items()}}
+            ),
         )
 
 

@@ -17,15 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_server.channels.guard import refusing_internal_intents
 from rasa_server.channels.language import with_language
 from rasa_server.channels.wechat.api import (
     OfficialAccountClient,
@@ -69,8 +73,13 @@ CURSOR_SECONDS = 30 * 24 * 3600
 OUTCOME_SECONDS = 60  # a retry comes within ~15 s; the passive reply is kept no longer than this
 LANGUAGE_SECONDS = 30 * 24 * 3600
 SESSION_START = "/session_start"
+REPLY_WINDOW_SECONDS = 48 * 3600  # Official Account customer-service messages
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def latest_user_message(tracker: DialogueStateTracker) -> UserUttered | None:
+    return next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
 
 
 @dataclass
@@ -240,18 +249,38 @@ class WeChatInputBase(InputChannel):
         except Exception:
             logger.exception("%s: the bot failed on a message from %s", self.name(), mask(inbound.sender))
             return [fixed_text("error", await self._language(inbound.sender))]
-        rendered = render_turn(collector.messages)
+        return await self._rendered(inbound.sender, collector.messages)
+
+    async def _rendered(self, sender: str, messages: list[dict[str, Any]]) -> list[str]:
+        """The messages as the platform's texts; the numbered choices and the language remembered."""
+        rendered = render_turn(messages)
         try:
-            choices_key = self._key("choices", inbound.sender)
+            choices_key = self._key("choices", sender)
             if rendered.choices:
                 await self.state.put(choices_key, rendered.choices, self.options.choices_seconds)
             else:
                 await self.state.delete(choices_key)
             if rendered.language:
-                await self.state.put(self._key("language", inbound.sender), rendered.language, LANGUAGE_SECONDS)
+                await self.state.put(self._key("language", sender), rendered.language, LANGUAGE_SECONDS)
         except Exception:
             logger.exception("%s: could not remember the choices offered", self.name())
         return split_text(rendered.text, self.options.max_message_bytes, self.options.max_messages_per_turn)
+
+    # -- messages outside a turn (rasa_server/channels/delivery.py): an agent's, the bot's after a hand-off
+    def _may_push(self, tracker: DialogueStateTracker) -> bool:
+        return True
+
+    def _push_context(self, tracker: DialogueStateTracker) -> dict[str, Any]:
+        return {}
+
+    async def push(self, tracker: DialogueStateTracker, messages: list[dict[str, Any]]) -> bool:
+        """Sends `messages` to the conversation's user through the platform's API; True if all went out."""
+        if self.config is None or not self._may_push(tracker):
+            return False
+        parts = await self._rendered(tracker.sender_id, messages)
+        sent = await self.client.send_texts(tracker.sender_id, parts, self._push_context(tracker))
+        logger.info("%s: %d of %d pushed message(s) sent to %s", self.name(), sent, len(parts), mask(tracker.sender_id))
+        return sent == len(parts)
 
     async def _send(
         self, user: str, parts: list[str], delay: float = 0.0, context: dict[str, Any] | None = None
@@ -291,6 +320,7 @@ class WeChatInputBase(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"{self.name()}_webhook", __name__)
+        on_new_message = refusing_internal_intents(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -351,6 +381,14 @@ class WeChatOfficialAccountInput(WeChatInputBase):
 
     def _account(self) -> str:
         return str(self.config.app_id)
+
+    def _may_push(self, tracker: DialogueStateTracker) -> bool:
+        """The customer-service API reaches a user only within 48 hours of their last message."""
+        last = latest_user_message(tracker)
+        if last is None or time.time() - last.timestamp > REPLY_WINDOW_SECONDS:
+            logger.info("%s: %s is outside the 48-hour reply window", self.name(), mask(tracker.sender_id))
+            return False
+        return True
 
     def _reply(self, inbound: Inbound, opened: Opened, text: str | None) -> HTTPResponse:
         if not text or self.codec is None:
@@ -494,6 +532,13 @@ class WeComKfInput(WeChatInputBase):
         if inbound.recipient and inbound.recipient != self.config.corp_id:
             raise Rejected(403, "callback for another corpid")
 
+    def _push_context(self, tracker: DialogueStateTracker) -> dict[str, Any]:
+        last = latest_user_message(tracker)
+        return {"open_kfid": str(((last.metadata if last else None) or {}).get("open_kfid") or "")}
+
+    def _may_push(self, tracker: DialogueStateTracker) -> bool:
+        return bool(self._push_context(tracker)["open_kfid"])
+
     async def _receive(self, inbound: Inbound, opened: Opened, on_new_message: OnNewMessage) -> HTTPResponse:
         if inbound.kind == "kf_sync" and await self._claim(self._key("seen", inbound.dedup_key)):
             self._spawn(self._sync(inbound.sender, inbound.event_key, on_new_message))
@@ -579,6 +624,7 @@ class WeComKfInput(WeChatInputBase):
         context = {"open_kfid": inbound.recipient}
         try:
             plan = await self._plan(inbound)
+            plan.metadata["open_kfid"] = inbound.recipient  # the account an agent's reply goes out from
             if plan.kind == "fixed":
                 await self._send(user, [plan.text], context=context)
             elif plan.kind == "bot":
