@@ -21,15 +21,13 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from rasa_server.messages import say
+
 logger = logging.getLogger(__name__)
 
 INTERNAL_INTENTS = frozenset({"restart"})
 INTERNAL_PREFIXES = ("handoff_",)
 INTENT_NAME = re.compile(r"^\s*/\s*([^{@\s]+)")
-REFUSED = {
-    "zh": "这条消息不能由用户发送。请直接输入您的问题。",
-    "en": "That message can't be sent by a user. Please type your question.",
-}
 
 
 def internal_intent(text: str | None) -> str | None:
@@ -54,7 +52,7 @@ def refusing_internal_intents(
             return await on_new_message(message)
         logger.warning("refused the internal intent /%s typed on the %s channel", name, message.input_channel)
         language = (message.metadata or {}).get("language")
-        note = REFUSED.get(str(language), REFUSED["zh"] + "\n" + REFUSED["en"])
+        note = say("refused.internal_intent", language if isinstance(language, str) else None)
         await message.output_channel.send_text_message(message.sender_id, note)
         return None
 
