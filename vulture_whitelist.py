@@ -60,3 +60,8 @@ _.row_factory
 _.cmd_opts
 _.should_exit
 _.get_random_string
+
+# pika: connection parameters read by pika.BlockingConnection (bot/desk/broker.py)
+_.blocked_connection_timeout
+_.connection_attempts
+_.socket_timeout

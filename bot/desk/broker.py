@@ -139,7 +139,6 @@ class PikaConsumer(Consumer):
     def __init__(self, live: LiveDesk, url: str, queue: str) -> None:
         self.url = url
         self.queue = queue
-        self._connection: Any = None
         super().__init__(live)
 
     def consume(self, stop: threading.Event) -> None:
@@ -149,7 +148,6 @@ class PikaConsumer(Consumer):
         parameters.heartbeat, parameters.blocked_connection_timeout = 30, 30
         parameters.connection_attempts, parameters.socket_timeout = 1, 5
         connection = pika.BlockingConnection(parameters)
-        self._connection = connection
         try:
             channel = connection.channel()
             channel.queue_declare(self.queue, durable=True)
@@ -160,7 +158,6 @@ class PikaConsumer(Consumer):
                 self._drain(channel)
                 connection.process_data_events(time_limit=0.2)
         finally:
-            self._connection = None
             if connection.is_open:
                 connection.close()
 

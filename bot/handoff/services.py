@@ -225,17 +225,6 @@ def end_chat(uow: SqlAlchemyUnitOfWork, *, chat_id: int, agent: str, now: dateti
     return replace(chat, status=ChatStatus.ENDED, ended_at=now, ended_by="agent")
 
 
-def end_by_user(uow: SqlAlchemyUnitOfWork, *, conversation_id: str, now: datetime) -> LiveChat | None:
-    """The user said they are done: their open chat ends (a waiting one too), by the user."""
-    with uow:
-        chat = uow.chats.open_chat_of(conversation_id)
-        if chat is None or not uow.chats.try_finish(chat.id, chat.status, ChatStatus.ENDED, "user", now):
-            return None
-        uow.chats.add_message(chat.id, now, "system", "ended:user")
-        uow.commit()
-    return replace(chat, status=ChatStatus.ENDED, ended_at=now, ended_by="user")
-
-
 def expire_waiting(uow: SqlAlchemyUnitOfWork, *, now: datetime, timeout: timedelta) -> list[LiveChat]:
     """Chats nobody accepted within `timeout` become timed_out (the bot then tells the user honestly)."""
     expired: list[LiveChat] = []

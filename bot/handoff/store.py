@@ -194,9 +194,6 @@ class HandoffRepository:
         )
         return [_message(row) for row in rows]
 
-    def last_message_id(self) -> int:
-        return int(self.session.scalar(select(func.max(LiveMessageRow.id))) or 0)
-
     def audit(self, chat_id: int, at: datetime, actor: str, action: str, detail: dict[str, Any]) -> None:
         self.session.add(HandoffAuditRow(chat_id=chat_id, at=at, actor=actor, action=action, detail=detail))
 
