@@ -16,11 +16,11 @@ import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, inspect, select, text
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 from bot.db import normalise_url
 from bot.desk.live_desk import LiveDesk
+from bot.desk.worker import PeriodicWorker
 from bot.handoff.events import Ingested, ingest
 from bot.handoff.orm import BrokerCursorRow
 
@@ -193,28 +193,14 @@ def make_consumer(live: LiveDesk) -> Consumer:
     return SqlBrokerConsumer(live, settings.event_broker_database_url)
 
 
-class TimeoutWorker:
+class TimeoutWorker(PeriodicWorker):
     """Every few seconds: chats nobody accepted in time end, and the bot tells their users."""
+
+    name = "desk-handoff-timeout"
 
     def __init__(self, live: LiveDesk, interval: float = 2.0) -> None:
         self.live = live
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="desk-handoff-timeout", daemon=True)
+        super().__init__(interval)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.live.expire_waiting()
-            except sa_exc.SQLAlchemyError as error:
-                log.warning("hand-off timeout pass failed (%s); next pass retries", type(error).__name__)
-            except Exception:  # noqa: BLE001 - a failed pass must not end the worker
-                log.exception("hand-off timeout pass failed")
-            self._stop.wait(self.interval)
+    def step(self) -> None:
+        self.live.expire_waiting()

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.desk.redact import redact_numbers
 from bot.handoff.model import ChatStatus, ChatView, LiveChat, LiveMessage
 from bot.handoff.orm import ConversationEventRow, LiveChatRow, LiveMessageRow
 from common import events as rasa_events
+from common.redact import redact_numbers
 
 # Earlier turns of the conversation shown with a waiting chat (what the user said to the bot).
 HISTORY_TURNS = 30

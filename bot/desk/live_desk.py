@@ -18,12 +18,12 @@ from bot.complaints.model import ComplaintDraft, Role, TranscriptEntry, mask_pho
 from bot.desk.bootstrap import Desk
 from bot.desk.live import BrokerHealth, LiveHub, chat_out, history, message_out, raw_history
 from bot.desk.orm import StateRow
-from bot.desk.redact import redact_numbers
 from bot.handoff import services
 from bot.handoff.errors import InvalidRequest, NotHoldingChat
 from bot.handoff.model import ChatStatus, ChatView, LiveChat, PresenceStatus
 from bot.handoff.rasa_client import RasaHandoffClient, RasaUnreachable
 from bot.handoff.unit_of_work import SqlAlchemyUnitOfWork
+from common.redact import redact_numbers
 
 log = logging.getLogger(__name__)
 # desk_state row present while the event broker's consumer cannot reach the broker (since when).
