@@ -184,14 +184,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def turn(servers: Servers, session: requests.Session, sender: str, text: str) -> float:
-    start = time.perf_counter()
-    response = session.post(
-        f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    response.raise_for_status()
-    if not response.json():
-        raise RuntimeError(f"empty reply to {text!r}")
-    return time.perf_counter() - start
+    return servers.timed_turn(session, sender, text)
 
 
 def conversation(servers: Servers, kind: str, deadline: float) -> tuple[list[float], int]:

@@ -56,17 +56,6 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def turn(session: requests.Session, servers: Servers, sender: str, text: str) -> float:
-    started = time.perf_counter()
-    response = session.post(
-        f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-    )
-    response.raise_for_status()
-    if not response.json():
-        raise RuntimeError(f"no reply to {text!r}")
-    return time.perf_counter() - started
-
-
 def texts(kind: str) -> list[str]:
     if kind == "faq":
         return [FAQ[i % len(FAQ)] for i in range(FAQ_TURNS)]
@@ -76,10 +65,10 @@ def texts(kind: str) -> list[str]:
 def run(servers: Servers, kind: str) -> dict[str, float]:
     """One run of `kind` in a new conversation: Rasa CPU ms per turn, median latency ms."""
     session, sender = requests.Session(), f"measure-{uuid.uuid4().hex[:10]}"
-    turn(session, servers, sender, "你好")  # the session start, not measured
+    servers.timed_turn(session, sender, "你好")  # the session start, not measured
     pid = servers.pids["rasa"]
     before = cpu_seconds(pid)
-    latencies = [turn(session, servers, sender, text) for text in texts(kind)]
+    latencies = [servers.timed_turn(session, sender, text) for text in texts(kind)]
     cpu = cpu_seconds(pid) - before
     return {
         "cpu_ms_per_turn": round(cpu * 1000 / len(latencies), 2),

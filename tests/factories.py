@@ -12,6 +12,16 @@ from bot.complaints.unit_of_work import AbstractUnitOfWork
 
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone.utc)
 PHONE = "13812345678"
+# The complaint form's slots as a user leaves them after answering every step and confirming.
+FILLED_COMPLAINT_FORM = {
+    "complaint_category": "coverage_signal",
+    "complaint_description": "家里客厅一直没有5G信号，只有4G",
+    "complaint_phone": PHONE,
+    "complaint_operator": "china_mobile",
+    "complaint_place": "北京市朝阳区望京",
+    "complaint_consent": True,
+    "complaint_confirmed": True,
+}
 
 
 def a_draft(at: datetime = NOW, **changes: Any) -> ComplaintDraft:

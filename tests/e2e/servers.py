@@ -45,6 +45,17 @@ class Servers:
         response.raise_for_status()
         return response.json()
 
+    def timed_turn(self, session: requests.Session, sender: str, text: str) -> float:
+        """One user turn through the REST channel on a kept-alive session; its seconds (an empty reply is an error)."""
+        started = time.perf_counter()
+        response = session.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
+        response.raise_for_status()
+        if not response.json():
+            raise RuntimeError(f"empty reply to {text!r}")
+        return time.perf_counter() - started
+
 
 def wait_for(url: str, seconds: float, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + seconds

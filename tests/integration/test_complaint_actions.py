@@ -28,18 +28,9 @@ from bot.complaints.spool import ComplaintSpool
 from bot.complaints.unit_of_work import sqlalchemy_uow_factory
 from bot.db import session_factory
 from tests.conftest import load_domain, make_tracker
-from tests.factories import a_draft
+from tests.factories import FILLED_COMPLAINT_FORM, a_draft
 
 DOMAIN = load_domain()
-FILLED = {
-    "complaint_category": "coverage_signal",
-    "complaint_description": "家里客厅一直没有5G信号，只有4G",
-    "complaint_phone": "13812345678",
-    "complaint_operator": "china_mobile",
-    "complaint_place": "北京市朝阳区望京",
-    "complaint_consent": True,
-    "complaint_confirmed": True,
-}
 
 
 def conversation() -> list[dict]:
@@ -221,7 +212,7 @@ def test_the_operator_is_understood_in_either_language(typed, key):
 
 async def test_a_confirmed_complaint_is_stored_once_with_its_transcript_even_if_submitted_twice(deps):
     sender = unique_sender()
-    tracker = make_tracker(slots=FILLED, events=conversation(), sender_id=sender)
+    tracker = make_tracker(slots=FILLED_COMPLAINT_FORM, events=conversation(), sender_id=sender)
     messages, events = await run(ActionSubmitComplaint(), tracker)
     again, _ = await run(ActionSubmitComplaint(), tracker)
     rows = stored(deps, sender)
@@ -243,20 +234,24 @@ async def test_an_unreachable_database_queues_the_complaint_and_it_arrives_later
     )
     wiring.use(down)
     first, second = unique_sender(), unique_sender()
-    messages, _ = await run(ActionSubmitComplaint(), make_tracker(slots=FILLED, events=conversation(), sender_id=first))
+    messages, _ = await run(
+        ActionSubmitComplaint(), make_tracker(slots=FILLED_COMPLAINT_FORM, events=conversation(), sender_id=first)
+    )
     assert messages[0]["response"] == "utter_complaint_queued"
     assert len(deps.spool.pending()) == 1
     assert stored(deps, first) == []
     wiring.use(deps)
     # the next submission, once the database is back, files the queued one first
-    await run(ActionSubmitComplaint(), make_tracker(slots=FILLED, events=conversation(), sender_id=second))
+    await run(
+        ActionSubmitComplaint(), make_tracker(slots=FILLED_COMPLAINT_FORM, events=conversation(), sender_id=second)
+    )
     assert len(stored(deps, first)) == 1 and len(stored(deps, second)) == 1
     assert deps.spool.pending() == []
 
 
 async def test_cancelling_stores_nothing(deps):
     sender = unique_sender()
-    messages, events = await run(ActionCancelComplaint(), make_tracker(slots=FILLED, sender_id=sender))
+    messages, events = await run(ActionCancelComplaint(), make_tracker(slots=FILLED_COMPLAINT_FORM, sender_id=sender))
     assert messages[0]["response"] == "utter_complaint_cancelled"
     assert ActiveLoop(None) in events
     assert stored(deps, sender) == []
@@ -348,7 +343,7 @@ async def test_a_complaint_made_after_a_live_chat_keeps_the_agents_turns_marked_
         {"event": "resume", "timestamp": now - 5},
     ]  # fmt: skip
     events = [*conversation()[:-1], *chat, conversation()[-1]]
-    await run(ActionSubmitComplaint(), make_tracker(slots=FILLED, events=events, sender_id=sender))
+    await run(ActionSubmitComplaint(), make_tracker(slots=FILLED_COMPLAINT_FORM, events=events, sender_id=sender))
     (row,) = stored(deps, sender)
     said = [(entry["role"], entry["text"]) for entry in row["transcript"]]
     assert ("agent", "您好，我是客服007，请问哪里信号不好？") in said

@@ -21,21 +21,12 @@ from bot.notifications.outbox import new_rows
 from bot.notifications.publisher import notifying_uow_factory
 from bot.settings import get_settings
 from tests.conftest import load_domain, make_tracker
-from tests.factories import NOW, a_draft, file_complaint
+from tests.factories import FILLED_COMPLAINT_FORM, NOW, a_draft, file_complaint
 from tests.integration.desk_fixtures import desk_engine, desk_sessions, desk_settings, tracker_url
 
 __all__ = ["desk_engine", "desk_sessions", "tracker_url"]  # fixtures, imported for pytest
 
 HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1"
-FILLED = {
-    "complaint_category": "coverage_signal",
-    "complaint_description": "家里客厅一直没有5G信号，只有4G",
-    "complaint_phone": "13812345678",
-    "complaint_operator": "china_mobile",
-    "complaint_place": "北京市朝阳区望京",
-    "complaint_consent": True,
-    "complaint_confirmed": True,
-}
 
 
 @pytest.fixture
@@ -68,7 +59,7 @@ def tickets(sessions):
 async def test_a_complaint_filed_by_the_action_server_enqueues_one_notification(environment, desk_sessions):
     wiring.use(wiring.from_settings())  # the action server's own wiring
     try:
-        tracker = make_tracker(slots=FILLED, sender_id=f"user-{uuid.uuid4().hex[:10]}")
+        tracker = make_tracker(slots=FILLED_COMPLAINT_FORM, sender_id=f"user-{uuid.uuid4().hex[:10]}")
         await ActionSubmitComplaint().run(CollectingDispatcher(), tracker, load_domain())
     finally:
         wiring.use(None)

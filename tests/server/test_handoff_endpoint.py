@@ -39,7 +39,6 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from sanic import Sanic
 
 from rasa_server.channels.handoff import HandoffInput
 from rasa_server.channels.rest import ValidatedRestInput
@@ -48,6 +47,7 @@ from rasa_server.channels.wechat import WeChatOfficialAccountInput, WeComInput, 
 from rasa_server.channels.wechat.config import ChannelOptions, OfficialAccountConfig, WeComConfig, WeComKfConfig
 from rasa_server.channels.wechat.state import MemoryState
 from tests.e2e.servers import free_port
+from tests.server.sanic_serving import bare_app, serving
 from tests.server.wechat_harness import OA, WECOM
 
 pytestmark = pytest.mark.anyio
@@ -87,24 +87,11 @@ def agent(domain: Domain) -> LightAgent:
 @asynccontextmanager
 async def serve(agent: Any, *channels: InputChannel) -> AsyncIterator[str]:
     """The channels on a bare Sanic app under /webhooks/, with `agent` in app.ctx, as `rasa run` does."""
-    Sanic.test_mode = True
-    app = Sanic(f"handoff_test_{uuid.uuid4().hex[:12]}")
+    app = bare_app("handoff_test")
     app.ctx.agent = agent
     register(list(channels), app, route="/webhooks/")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    await server.start_serving()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+    async with serving(app) as url:
+        yield url
 
 
 async def post(url: str, verb: str, body: dict[str, Any], secret: str | None = SECRET) -> tuple[int, dict]:

@@ -8,7 +8,6 @@ import uuid
 import aiohttp
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from sanic import Sanic
 
 from rasa_server.channels.guard import internal_intent, refusing_internal_intents
 from rasa_server.channels.rest import ValidatedRestInput
@@ -16,7 +15,7 @@ from rasa_server.channels.webchat import WebChatInput
 from rasa_server.channels.wechat import WeChatOfficialAccountInput
 from rasa_server.channels.wechat.config import ChannelOptions, OfficialAccountConfig
 from rasa_server.channels.wechat.state import MemoryState
-from tests.e2e.servers import free_port
+from tests.server.sanic_serving import bare_app, serving
 from tests.server.test_webchat_channel import ALLOWED, EchoBot, connected
 from tests.server.test_webchat_channel import serve as serve_webchat
 from tests.server.wechat_harness import OA, FakeBot
@@ -61,25 +60,14 @@ async def test_a_refused_message_never_reaches_the_bot_and_the_user_is_told(lang
 
 async def test_the_rest_channel_refuses_them(api):
     bot = FakeBot()
-    Sanic.test_mode = True
-    app = Sanic(f"rest_test_{uuid.uuid4().hex[:12]}")
+    app = bare_app("rest_test")
     app.blueprint(ValidatedRestInput().blueprint(bot), url_prefix="/webhooks/rest")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.start_serving()
-    try:
-        async with aiohttp.ClientSession() as http:
-            url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-            async with http.post(url, json={"sender": "u-rest", "message": "/restart"}) as response:
-                refused = await response.json()
-            async with http.post(url, json={"sender": "u-rest", "message": "/affirm"}) as response:
-                passed = await response.json()
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
+    async with serving(app) as base, aiohttp.ClientSession() as http:
+        url = f"{base}/webhooks/rest/webhook"
+        async with http.post(url, json={"sender": "u-rest", "message": "/restart"}) as response:
+            refused = await response.json()
+        async with http.post(url, json={"sender": "u-rest", "message": "/affirm"}) as response:
+            passed = await response.json()
     assert bot.texts == ["/affirm"]
     assert "不能由用户发送" in refused[0]["text"] and passed[0]["text"] == "收到：/affirm"
 

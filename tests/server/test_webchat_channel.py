@@ -22,11 +22,10 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.server import configure_cors
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
-from sanic import Sanic
 
 from common.origins import OriginError, allowed_origins, parse_origins
 from rasa_server.channels.webchat import WebChatInput
-from tests.e2e.servers import free_port
+from tests.server.sanic_serving import bare_app, serving
 
 pytestmark = pytest.mark.anyio
 ALLOWED = "https://www.operator.example.cn"
@@ -61,25 +60,12 @@ class EchoBot:
 @asynccontextmanager
 async def serve(channel: WebChatInput, bot: EchoBot) -> AsyncIterator[str]:
     """The channel's blueprint on a bare Sanic app on 127.0.0.1, as Rasa mounts it."""
-    Sanic.test_mode = True
-    app = Sanic(f"webchat_test_{uuid.uuid4().hex[:12]}")
+    app = bare_app("webchat_test")
     app.ctx.agent = SimpleNamespace(tracker_store=bot.tracker_store)
     configure_cors(app, "*")  # as `rasa run --cors "*"` (scripts/run.sh) does
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/socketio")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()  # runs the extensions' start listeners (Sanic-CORS installs its middleware there)
-    await server.after_start()
-    await server.start_serving()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+    async with serving(app) as url:
+        yield url
 
 
 class Client:

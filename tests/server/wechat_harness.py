@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
-from sanic import Sanic
 
 from rasa_server.channels.wechat import WeChatInputBase
-from tests.e2e.servers import free_port
+from tests.server.sanic_serving import bare_app, serving
 
 # Test accounts (made up; the EncodingAESKeys are 43 base64 characters as the consoles generate them).
 OA = {
@@ -78,19 +76,7 @@ class Served:
 @asynccontextmanager
 async def serve(channel: WeChatInputBase, bot: Any) -> AsyncIterator[Served]:
     """The channel's blueprint on a bare Sanic app on 127.0.0.1, as Rasa mounts it."""
-    Sanic.test_mode = True  # several apps in one process: Sanic's touch-up must keep the original methods
-    app = Sanic(f"wechat_test_{uuid.uuid4().hex[:12]}")
+    app = bare_app("wechat_test")
     app.blueprint(channel.blueprint(bot), url_prefix=f"/webhooks/{channel.name()}")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.start_serving()
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Served(f"http://127.0.0.1:{port}/webhooks/{channel.name()}", http)
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+    async with serving(app) as url, aiohttp.ClientSession() as http:
+        yield Served(f"{url}/webhooks/{channel.name()}", http)
