@@ -55,7 +55,6 @@ def use_policy(database_url, tmp_path, handoff_uow) -> Iterator:
             wiring.Dependencies(
                 uow_factory=sqlalchemy_uow_factory(database_url),
                 spool=ComplaintSpool(tmp_path / "spool"),
-                reply_days=15,
                 catalog_session=session_factory(database_url),
                 handoff_uow_factory=handoff_uow,
                 handoff_policy=policy,
