@@ -50,6 +50,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory, proxy: TcpProxy) -> Iterat
     env = {
         "HANDOFF_SECRET": secrets.token_urlsafe(24),
         "HANDOFF_HOURS": "00:00-24:00",
+        # The consumer of the event broker and the accept timeout run in the web front's background
+        # loops, which are off by default under ENVIRONMENT=test (the test tiers set it).
+        "NOTIFY_WORKER_ENABLED": "true",
         "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:{proxy.port}/",
         "EVENT_QUEUE": queue,
         "DESK_SECRET_KEY": secrets.token_urlsafe(48),

@@ -44,6 +44,9 @@ def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     env = {
         "HANDOFF_SECRET": SECRET,
         "HANDOFF_HOURS": "00:00-24:00",
+        # The consumer of the event broker and the accept timeout run in the web front's background
+        # loops, which are off by default under ENVIRONMENT=test (the test tiers set it).
+        "NOTIFY_WORKER_ENABLED": "true",
         "HANDOFF_ACCEPT_TIMEOUT_SECONDS": str(ACCEPT_TIMEOUT),
         "EVENT_BROKER_DATABASE_URL": f"sqlite:///{workdir / 'events.db'}",
         "DESK_SECRET_KEY": secrets.token_urlsafe(48),
