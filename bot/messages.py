@@ -106,6 +106,8 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "The maker's published specification is what counts (the bands are also in its radio type approval, "
         "CMIIT ID), or ask your operator: {hotlines}.",
     },
+    "list.separator": {"zh": "、", "en": ", "},
+    "operator.hotline": {"zh": "{operator}{hotline}", "en": "{operator} {hotline}"},
     "handset.bands": {"zh": "📱 {name} — 5G频段: {bands}", "en": "📱 {name} — 5G bands: {bands}"},
     "handset.full": {"zh": "支持其主要5G频段", "en": "supports its main 5G bands"},
     "handset.partial": {
@@ -191,7 +193,6 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "finder.criteria.data": {"zh": "流量{sign}{data}GB", "en": "{sign} {data} GB"},
     "finder.criteria.no_contract": {"zh": "无合约", "en": "no contract"},
     "finder.criteria.contract": {"zh": "合约≤{months}个月", "en": "contract ≤ {months} months"},
-    "finder.criteria.separator": {"zh": "、", "en": ", "},
     "finder.criteria.in_brackets": {"zh": "（{criteria}）", "en": " ({criteria})"},
     "finder.none.at_price": {"zh": "没有找到月费 ¥{price} 的套餐。", "en": "There is no plan at ¥{price} a month."},
     "finder.none.with_criteria": {"zh": "没有找到符合条件（{criteria}）的套餐。", "en": "No plan fits ({criteria})."},

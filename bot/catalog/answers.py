@@ -55,8 +55,8 @@ def handset_text(answer: HandsetCompatibility, language: str) -> str:
     name = handset.name_zh if language == "zh" and handset.name_zh else f"{handset.brand} {handset.model}"
     if handset.nr_bands is None:
         operators = [item.operator for item in answer.operators]
-        hotlines = ("、" if language == "zh" else ", ").join(
-            f"{op.name(language)}{'' if language == 'zh' else ' '}{op.hotline}" for op in operators
+        hotlines = say("list.separator", language).join(
+            say("operator.hotline", language, operator=op.name(language), hotline=op.hotline) for op in operators
         )
         body = say("handset.no_band_data", language, name=name, hotlines=hotlines)
         return body + ("\n" + _sample_note(language) if handset.sample else "")
@@ -166,7 +166,7 @@ def _criteria(query: PlanQuery, language: str) -> str:
         parts.append(say("finder.criteria.no_contract", language))
     if query.max_contract_months is not None:
         parts.append(say("finder.criteria.contract", language, months=query.max_contract_months))
-    return say("finder.criteria.separator", language).join(parts)
+    return say("list.separator", language).join(parts)
 
 
 def finder_text(result: FinderResult, language: str) -> str:
